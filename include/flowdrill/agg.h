@@ -1,0 +1,108 @@
+/*
+ * agg.h - the aggregator: projects flow records onto every live table.
+ *
+ * Records go into the conversation table (flow_table.h) as they arrive; once per second of
+ * data time (and whenever asked) the aggregator *flushes*: each conversation that moved
+ * since the last flush pushes its deltas into the host, pair, port, application and
+ * protocol tables and into that second's history bucket. So the per-packet cost is one
+ * compact entry, and the wider tables are fed from deltas once per tick.
+ *
+ * Time is "data seconds": Unix seconds taken from the records (capture timestamps, or the
+ * arrival clock the caller stamps on live data). The aggregator's `now` only moves forward;
+ * a record older than `now` is booked into `now` (its bytes still count), a newer one
+ * advances `now` (after a flush). Rates are computed over complete seconds before `now`.
+ *
+ * Memory is bounded by agg_limits: a full conversation table evicts its least valuable
+ * sampled entry; full stat tables fold new keys into an "other" row. All counted.
+ * No I/O, no libuv, no curses.
+ */
+#ifndef FLOWDRILL_AGG_H
+#define FLOWDRILL_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowdrill/flow.h"
+#include "flowdrill/localnet.h"
+#include "flowdrill/service.h"
+#include "flowdrill/sink.h"
+
+enum agg_table {
+    AGG_T_HOST = 0,
+    AGG_T_PAIR,
+    AGG_T_PORT,
+    AGG_T_APP,
+    AGG_T_PROTO,
+    AGG_T_FLOW,
+    AGG_T_MAX
+};
+
+/* Name used on the command line and in JSON ("host", "pair", ...). */
+const char *agg_table_name(enum agg_table t);
+/* Parse a name; returns -1 when unknown. */
+int agg_table_parse(const char *name);
+
+struct agg_limits {
+    uint32_t max_flows;    /* conversations (--max-flows) */
+    uint32_t max_hosts;
+    uint32_t max_pairs;
+    uint32_t max_ports;
+    uint32_t max_apps;
+    uint32_t idle_timeout; /* seconds without packets before a conversation expires */
+};
+
+/* Defaults: 250k flows, 100k hosts, 100k pairs, 16k ports, 4k apps, 60 s. */
+void agg_limits_default(struct agg_limits *l);
+
+struct agg_totals {
+    uint64_t bytes, packets, flows;
+    uint64_t bytes_dir[5], packets_dir[5]; /* by enum flow_dir */
+    uint32_t active_flows;
+    uint64_t evicted[AGG_T_MAX]; /* entries evicted (merged into "other") */
+    uint64_t folded[AGG_T_MAX];  /* new keys folded into "other" because the table was full */
+    uint64_t expired_flows;
+    uint32_t rows[AGG_T_MAX];    /* current rows */
+    size_t memory;               /* bytes held by all tables */
+    uint32_t now_sec, start_sec;
+};
+
+struct agg;
+
+/*
+ * Create an aggregator. `ln` and `svc` are borrowed and must outlive it. `seed` randomizes
+ * hashing (pass a random value in production, a constant in tests).
+ */
+struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
+                    const struct service_db *svc, uint64_t seed);
+void agg_free(struct agg *a);
+
+/* Add records (the sink entry point). */
+void agg_add(struct agg *a, const struct flow_rec *recs, size_t n);
+
+/* A sink that feeds agg_add. */
+struct flow_sink agg_sink(struct agg *a);
+
+/* Move data time forward to `now_sec` (flushes; expires idle conversations). No-op if older. */
+void agg_advance(struct agg *a, uint32_t now_sec);
+
+/* Push every pending delta into the tables now (at the current second). */
+void agg_flush(struct agg *a);
+
+/* End of input (offline file): flush and close the current second so rates include it. */
+void agg_finish(struct agg *a);
+
+void agg_totals(const struct agg *a, struct agg_totals *out);
+
+/* Bytes in the last `secs` complete seconds, all traffic. */
+uint64_t agg_total_window(const struct agg *a, uint32_t secs);
+
+uint32_t agg_now(const struct agg *a);
+
+/* Accessors for the snapshot module (topn.c); borrowed, valid while `a` lives and until the
+ * next agg_add/agg_advance. */
+struct stat_table *agg_stat_table(const struct agg *a, enum agg_table t);
+struct flow_table *agg_flow_table(const struct agg *a);
+const struct service_db *agg_services(const struct agg *a);
+
+#endif

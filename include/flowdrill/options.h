@@ -1,0 +1,56 @@
+/*
+ * options.h - the command line: parsing, validation, --help.
+ *
+ * Parsing never exits and never touches the network; it returns a status and writes any
+ * message to the stream it is given, so tests can drive it. Messages name the problem and
+ * the fix in one line.
+ */
+#ifndef FLOWDRILL_OPTIONS_H
+#define FLOWDRILL_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "flowdrill/agg.h"
+#include "flowdrill/localnet.h"
+#include "flowdrill/topn.h"
+
+#define OPTIONS_MAX_IFACES 16
+
+struct options {
+    const char *ifaces[OPTIONS_MAX_IFACES]; /* borrowed from argv */
+    size_t n_ifaces;
+    const char *file;   /* -r; "-" = stdin */
+    bool realtime;      /* --realtime */
+    bool demo;          /* --demo */
+    char *bpf;          /* -f or trailing words (owned) */
+    unsigned snaplen;   /* -s */
+    unsigned buffer_kib; /* --buffer-size, 0 = libpcap's default */
+    bool promisc;
+    const char *user;   /* -Z; NULL = "nobody" */
+    struct localnet local;
+    bool local_given;
+    struct agg_limits limits;
+    bool batch, json;
+    double interval;    /* -d seconds */
+    unsigned long count; /* --count, 0 = unlimited */
+    unsigned tables;    /* --by: bit per enum agg_table */
+    size_t top;         /* --top, 0 = all */
+    enum topn_sort sort;
+};
+
+enum {
+    OPTIONS_OK = 0,   /* run */
+    OPTIONS_EXIT = 1, /* --help/--version printed: exit 0 */
+    OPTIONS_USAGE = 2 /* bad usage, message printed: exit 2 */
+};
+
+/* Parse argv into *o (o is initialized here). Messages go to `err`; --help and --version to
+ * `out`. Returns OPTIONS_*. Call options_free afterwards in every case. */
+int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err);
+void options_free(struct options *o);
+
+void options_usage(FILE *out);
+
+#endif

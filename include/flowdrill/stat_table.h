@@ -1,0 +1,97 @@
+/*
+ * stat_table.h - a bounded table of counters keyed by a fixed-size key, with per-second
+ * history for rates and sparklines. One type serves hosts, host pairs, ports, applications
+ * and protocols (and, later, exporters and interfaces).
+ *
+ * Entries live in a dense array and never move, so an entry index is a stable handle: flows
+ * keep the indexes of the entries they feed (stat_table_ref) instead of hashing every tick.
+ * Index 0 is the "other" row: when the table is full and no unreferenced entry can be
+ * evicted, new keys fold into it (counted in `folded`); evicted entries' totals are merged
+ * into it (counted in `evicted`), so the sum over all rows always equals what was added.
+ * Depends on core only.
+ */
+#ifndef FLOWDRILL_STAT_TABLE_H
+#define FLOWDRILL_STAT_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STAT_KEY_MAX 32
+#define STAT_HIST 64 /* seconds of history kept per entry (power of two) */
+#define STAT_OTHER 0u
+#define STAT_NONE UINT32_MAX
+
+/* stat_entry.flags */
+enum {
+    STAT_F_USED = 1u << 0,
+    STAT_F_OTHER = 1u << 1, /* the "other" row */
+    STAT_F_LOCAL = 1u << 2  /* hosts: inside a --local network */
+};
+
+struct stat_entry {
+    uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
+    uint64_t bytes[2];         /* [0] sent / a->b, [1] received / b->a (table-specific) */
+    uint64_t pkts[2];
+    uint64_t flows; /* flows that fed this entry */
+    uint64_t aux;   /* hosts: peers seen; others: unused */
+    uint32_t refs;  /* live flows holding this index */
+    uint32_t first_sec, last_sec;
+    uint32_t hist_last; /* newest second stored in hist[] */
+    uint32_t hash;
+    uint32_t flags;
+    uint64_t hist[STAT_HIST]; /* bytes per second, hist[s % STAT_HIST] */
+};
+
+struct stat_table;
+
+/* Create a table of at most `max_entries` rows (plus "other") with keys of `key_len` bytes.
+ * Returns NULL only for bad arguments; allocation failure aborts. Free with stat_table_free. */
+struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed);
+void stat_table_free(struct stat_table *t);
+
+/* Find or create the entry for `key` (key_len bytes, borrowed). Sets *created when new.
+ * When the table is full, evicts an unreferenced low-volume entry, or returns STAT_OTHER. */
+uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec, bool *created);
+
+/* Find without creating; STAT_NONE when absent. */
+uint32_t stat_table_find(const struct stat_table *t, const void *key);
+
+static inline struct stat_entry *stat_table_entry(struct stat_table *t, uint32_t idx);
+static inline const struct stat_entry *stat_table_centry(const struct stat_table *t, uint32_t idx);
+
+/* Book bytes/packets for both directions (b0/p0 into [0], b1/p1 into [1]) at second `sec`;
+ * the history gets b0 + b1. */
+void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
+                    uint64_t b1, uint64_t p1);
+
+void stat_table_ref(struct stat_table *t, uint32_t idx);
+void stat_table_unref(struct stat_table *t, uint32_t idx);
+
+/* Sum of hist bytes over the `secs` complete seconds before `now_sec`. */
+uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs);
+
+/* Add bytes into a history ring whose newest stored second is *last (shared by the
+ * global totals, which keep a ring without being a table entry). */
+void stat_hist_add(uint64_t *hist, uint32_t *last, uint32_t sec, uint64_t bytes);
+uint64_t stat_hist_window(const uint64_t *hist, uint32_t last, uint32_t now_sec, uint32_t secs);
+
+/* Iteration: indexes 0 .. stat_table_slots()-1; skip entries without STAT_F_USED. */
+uint32_t stat_table_slots(const struct stat_table *t);
+uint32_t stat_table_count(const struct stat_table *t); /* used rows, "other" included */
+uint64_t stat_table_evicted(const struct stat_table *t);
+uint64_t stat_table_folded(const struct stat_table *t);
+size_t stat_table_memory(const struct stat_table *t); /* bytes allocated */
+
+/* inline accessors (the table layout is private; these go through one pointer) */
+struct stat_entry *stat_table_entries_(const struct stat_table *t);
+static inline struct stat_entry *stat_table_entry(struct stat_table *t, uint32_t idx)
+{
+    return stat_table_entries_(t) + idx;
+}
+static inline const struct stat_entry *stat_table_centry(const struct stat_table *t, uint32_t idx)
+{
+    return stat_table_entries_(t) + idx;
+}
+
+#endif

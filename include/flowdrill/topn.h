@@ -1,0 +1,62 @@
+/*
+ * topn.h - seam 2: copy the top rows of a live table into a snapshot.
+ *
+ * Rows are copies (keys and values); nothing points into the live tables, so a snapshot
+ * stays valid while data keeps arriving. Selection keeps a bounded heap of N rows: O(n log N),
+ * never a full sort of every entry (N = 0 means every row, fully sorted).
+ */
+#ifndef FLOWDRILL_TOPN_H
+#define FLOWDRILL_TOPN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowdrill/agg.h"
+#include "flowdrill/flow_table.h"
+#include "flowdrill/stat_table.h"
+
+enum topn_sort {
+    TOPN_SORT_BYTES = 0,
+    TOPN_SORT_PACKETS,
+    TOPN_SORT_FLOWS,
+    TOPN_SORT_RATE2,
+    TOPN_SORT_RATE10,
+    TOPN_SORT_RATE40,
+    TOPN_SORT_MAX
+};
+
+/* The three rate windows, in seconds (iftop's). */
+extern const uint32_t topn_windows[3];
+
+const char *topn_sort_name(enum topn_sort s);
+int topn_sort_parse(const char *name); /* -1 when unknown */
+
+struct topn_row {
+    union {
+        uint8_t raw[40];
+        struct flow_key flow; /* AGG_T_FLOW */
+    } key;
+    uint64_t bytes, packets, flows;
+    uint64_t bytes_dir[2], pkts_dir[2]; /* meaning per table, see stat_table.h/agg.c */
+    uint64_t aux;                       /* hosts: peers */
+    uint64_t win[3];      /* bytes in the last 2, 10, 40 complete seconds (flows: 2 s only) */
+    uint32_t win_secs[3]; /* seconds each window actually covers (fewer at start-up) */
+    uint32_t first_sec, last_sec;
+    uint32_t flags;       /* STAT_F_* */
+    uint8_t tcp_flags[2]; /* flows */
+    uint8_t table;        /* enum agg_table */
+};
+
+/* Rate of window w (0..2) in bits per second, rounded down. */
+uint64_t topn_row_rate_bps(const struct topn_row *r, int w);
+
+/*
+ * Select the top `n` rows of table `t` by `sort`, descending (ties: smaller key first).
+ * n == 0 selects every row. The "other" row is included when it holds traffic.
+ * Returns the number of rows written to *rows (allocated; caller frees with free()).
+ */
+size_t topn_select(const struct agg *a, enum agg_table t, enum topn_sort sort, size_t n,
+                   struct topn_row **rows);
+
+#endif

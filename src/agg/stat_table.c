@@ -1,0 +1,339 @@
+/*
+ * stat_table.c - bounded keyed counters with per-second history (see stat_table.h).
+ *
+ * Layout: a dense array of entries that never move (holes are reused through a free list)
+ * and an open-addressing index of 64-bit slots (hash tag << 32 | entry index + 1; 0 = empty)
+ * with linear probing and backward-shift deletion, kept at most half full so probes stay
+ * short. Probing compares the 32-bit tag before touching an entry.
+ */
+#include "config.h"
+
+#include "flowdrill/stat_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/hash.h"
+#include "flowdrill/xalloc.h"
+
+#define EVICT_SAMPLES 8
+
+struct stat_table {
+    struct stat_entry *entries;
+    uint32_t n_alloc;  /* entries allocated */
+    uint32_t n_slots;  /* entries handed out (high-water mark) */
+    uint32_t n_used;   /* used entries, "other" included */
+    uint32_t max;      /* cap, "other" excluded */
+    uint32_t free_head; /* free list through entries[i].hash, STAT_NONE = empty */
+    uint64_t *index;
+    uint32_t mask;
+    size_t key_len;
+    uint64_t seed;
+    uint64_t rng;
+    uint64_t evicted, folded;
+    uint64_t total_bytes; /* everything ever added, for the eviction threshold */
+};
+
+struct stat_entry *stat_table_entries_(const struct stat_table *t)
+{
+    return t->entries;
+}
+
+static uint32_t stat_hash(const struct stat_table *t, const void *key)
+{
+    uint64_t h = hash_bytes(key, t->key_len, t->seed);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static void stat_index_put(uint64_t *index, uint32_t mask, uint32_t hash, uint32_t idx)
+{
+    uint32_t i = hash & mask;
+    while (index[i])
+        i = (i + 1) & mask;
+    index[i] = (uint64_t)hash << 32 | (uint64_t)(idx + 1);
+}
+
+static void stat_index_grow(struct stat_table *t)
+{
+    uint32_t ncap = (t->mask + 1) * 2;
+    uint64_t *ni = xcalloc(ncap, sizeof *ni);
+    for (uint32_t i = 0; i <= t->mask; i++)
+        if (t->index[i])
+            stat_index_put(ni, ncap - 1, (uint32_t)(t->index[i] >> 32),
+                           (uint32_t)(t->index[i] & 0xffffffffu) - 1);
+    free(t->index);
+    t->index = ni;
+    t->mask = ncap - 1;
+}
+
+struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed)
+{
+    if (key_len == 0 || key_len > STAT_KEY_MAX || max_entries == 0 || max_entries > (1u << 28))
+        return NULL;
+    struct stat_table *t = xcalloc(1, sizeof *t);
+    t->key_len = key_len;
+    t->max = max_entries;
+    t->seed = seed;
+    t->rng = seed | 1;
+    t->free_head = STAT_NONE;
+    t->n_alloc = 64;
+    t->entries = xcalloc(t->n_alloc, sizeof *t->entries);
+    t->mask = 127;
+    t->index = xcalloc(t->mask + 1, sizeof *t->index);
+    /* row 0 is "other"; it is never in the index */
+    t->entries[0].flags = STAT_F_USED | STAT_F_OTHER;
+    t->n_slots = 1;
+    t->n_used = 1;
+    return t;
+}
+
+void stat_table_free(struct stat_table *t)
+{
+    if (!t)
+        return;
+    free(t->entries);
+    free(t->index);
+    free(t);
+}
+
+static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, uint32_t hash)
+{
+    uint32_t i = hash & t->mask;
+    for (;;) {
+        uint64_t s = t->index[i];
+        if (!s)
+            return STAT_NONE;
+        if ((uint32_t)(s >> 32) == hash) {
+            uint32_t idx = (uint32_t)(s & 0xffffffffu) - 1;
+            if (memcmp(t->entries[idx].key, key, t->key_len) == 0)
+                return i;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+uint32_t stat_table_find(const struct stat_table *t, const void *key)
+{
+    uint32_t slot = stat_lookup_slot(t, key, stat_hash(t, key));
+    return slot == STAT_NONE ? STAT_NONE : (uint32_t)(t->index[slot] & 0xffffffffu) - 1;
+}
+
+static void stat_index_delete(struct stat_table *t, uint32_t i)
+{
+    uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & t->mask;
+        if (!t->index[j])
+            break;
+        uint32_t k = (uint32_t)(t->index[j] >> 32) & t->mask;
+        /* leave slot j alone when its home k lies cyclically in (i, j] */
+        bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+        if (stays)
+            continue;
+        t->index[i] = t->index[j];
+        i = j;
+    }
+    t->index[i] = 0;
+}
+
+static uint64_t stat_rand(struct stat_table *t)
+{
+    t->rng ^= t->rng << 13;
+    t->rng ^= t->rng >> 7;
+    t->rng ^= t->rng << 17;
+    return t->rng;
+}
+
+/* Merge entry idx into "other", remove it from the index, put it on the free list. */
+static void stat_evict(struct stat_table *t, uint32_t idx)
+{
+    struct stat_entry *e = &t->entries[idx], *o = &t->entries[STAT_OTHER];
+    for (int d = 0; d < 2; d++) {
+        o->bytes[d] += e->bytes[d];
+        o->pkts[d] += e->pkts[d];
+    }
+    o->flows += e->flows;
+    o->aux += e->aux;
+    for (uint32_t s = 0; s < STAT_HIST; s++) {
+        /* fold the recent history too, so rates of "other" include the evicted row */
+        uint32_t sec = e->hist_last - s;
+        if (e->hist_last >= s && e->hist[sec % STAT_HIST])
+            stat_hist_add(o->hist, &o->hist_last, sec, e->hist[sec % STAT_HIST]);
+    }
+    if (!o->first_sec || (e->first_sec && e->first_sec < o->first_sec))
+        o->first_sec = e->first_sec;
+    if (e->last_sec > o->last_sec)
+        o->last_sec = e->last_sec;
+    uint32_t slot = stat_lookup_slot(t, e->key, e->hash);
+    if (slot != STAT_NONE)
+        stat_index_delete(t, slot);
+    memset(e, 0, sizeof *e);
+    e->hash = t->free_head;
+    t->free_head = idx;
+    t->n_used--;
+    t->evicted++;
+}
+
+/* Pick a victim among a few random unreferenced rows: the one with the fewest bytes, and
+ * only if it is below the mean row, so a heavy hitter that is briefly idle is never pushed
+ * out by a flood of one-packet keys (those fold into "other" instead). */
+static uint32_t stat_pick_victim(struct stat_table *t)
+{
+    uint32_t best = STAT_NONE;
+    uint64_t limit = t->total_bytes / (t->n_used ? t->n_used : 1);
+    uint64_t best_bytes = limit + 1;
+    for (int n = 0; n < EVICT_SAMPLES * 4 && n < (int)t->n_slots * 4; n++) {
+        uint32_t idx = 1 + (uint32_t)(stat_rand(t) % (t->n_slots - 1));
+        const struct stat_entry *e = &t->entries[idx];
+        if (!(e->flags & STAT_F_USED) || e->refs)
+            continue;
+        uint64_t b = e->bytes[0] + e->bytes[1];
+        if (b < best_bytes) {
+            best_bytes = b;
+            best = idx;
+        }
+        if (n >= EVICT_SAMPLES && best != STAT_NONE)
+            break;
+    }
+    return best;
+}
+
+uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec, bool *created)
+{
+    uint32_t hash = stat_hash(t, key);
+    uint32_t slot = stat_lookup_slot(t, key, hash);
+    *created = false;
+    if (slot != STAT_NONE)
+        return (uint32_t)(t->index[slot] & 0xffffffffu) - 1;
+
+    if (t->n_used - 1 >= t->max) {
+        uint32_t victim = t->n_slots > 1 ? stat_pick_victim(t) : STAT_NONE;
+        if (victim == STAT_NONE) {
+            t->folded++;
+            return STAT_OTHER;
+        }
+        stat_evict(t, victim);
+    }
+
+    uint32_t idx;
+    if (t->free_head != STAT_NONE) {
+        idx = t->free_head;
+        t->free_head = t->entries[idx].hash;
+    } else {
+        if (t->n_slots == t->n_alloc) {
+            uint32_t na = t->n_alloc * 2;
+            if (na > t->max + 1)
+                na = t->max + 1;
+            t->entries = xrealloc(t->entries, (size_t)na * sizeof *t->entries);
+            memset(t->entries + t->n_alloc, 0, (size_t)(na - t->n_alloc) * sizeof *t->entries);
+            t->n_alloc = na;
+        }
+        idx = t->n_slots++;
+    }
+    if ((t->n_used + 1) * 2 > t->mask + 1)
+        stat_index_grow(t);
+
+    struct stat_entry *e = &t->entries[idx];
+    memset(e, 0, sizeof *e);
+    memcpy(e->key, key, t->key_len);
+    e->hash = hash;
+    e->flags = STAT_F_USED;
+    e->first_sec = e->last_sec = now_sec;
+    e->hist_last = now_sec;
+    stat_index_put(t->index, t->mask, hash, idx);
+    t->n_used++;
+    *created = true;
+    return idx;
+}
+
+void stat_hist_add(uint64_t *hist, uint32_t *last, uint32_t sec, uint64_t bytes)
+{
+    if (sec > *last) {
+        uint32_t gap = sec - *last;
+        if (gap >= STAT_HIST) {
+            memset(hist, 0, STAT_HIST * sizeof *hist);
+        } else {
+            for (uint32_t s = *last + 1; s <= sec; s++)
+                hist[s % STAT_HIST] = 0;
+        }
+        *last = sec;
+    } else if (*last - sec >= STAT_HIST) {
+        return; /* older than the history: totals only */
+    }
+    hist[sec % STAT_HIST] += bytes;
+}
+
+uint64_t stat_hist_window(const uint64_t *hist, uint32_t last, uint32_t now_sec, uint32_t secs)
+{
+    /* complete seconds: now_sec - secs .. now_sec - 1 */
+    uint64_t sum = 0;
+    if (secs > STAT_HIST)
+        secs = STAT_HIST;
+    for (uint32_t k = 1; k <= secs; k++) {
+        if (now_sec < k)
+            break;
+        uint32_t s = now_sec - k;
+        if (s > last || last - s >= STAT_HIST)
+            continue;
+        sum += hist[s % STAT_HIST];
+    }
+    return sum;
+}
+
+void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
+                    uint64_t b1, uint64_t p1)
+{
+    struct stat_entry *e = &t->entries[idx];
+    t->total_bytes += b0 + b1;
+    e->bytes[0] += b0;
+    e->pkts[0] += p0;
+    e->bytes[1] += b1;
+    e->pkts[1] += p1;
+    if (sec > e->last_sec)
+        e->last_sec = sec;
+    if (!e->first_sec)
+        e->first_sec = sec;
+    stat_hist_add(e->hist, &e->hist_last, sec, b0 + b1);
+}
+
+uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
+{
+    return stat_hist_window(e->hist, e->hist_last, now_sec, secs);
+}
+
+void stat_table_ref(struct stat_table *t, uint32_t idx)
+{
+    t->entries[idx].refs++;
+}
+
+void stat_table_unref(struct stat_table *t, uint32_t idx)
+{
+    if (t->entries[idx].refs)
+        t->entries[idx].refs--;
+}
+
+uint32_t stat_table_slots(const struct stat_table *t)
+{
+    return t->n_slots;
+}
+
+uint32_t stat_table_count(const struct stat_table *t)
+{
+    return t->n_used;
+}
+
+uint64_t stat_table_evicted(const struct stat_table *t)
+{
+    return t->evicted;
+}
+
+uint64_t stat_table_folded(const struct stat_table *t)
+{
+    return t->folded;
+}
+
+size_t stat_table_memory(const struct stat_table *t)
+{
+    return sizeof *t + (size_t)t->n_alloc * sizeof *t->entries +
+           (size_t)(t->mask + 1) * sizeof *t->index;
+}

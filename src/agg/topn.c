@@ -1,0 +1,245 @@
+/*
+ * topn.c - top-N snapshots of the live tables (see topn.h).
+ *
+ * Pass 1 walks the table and keeps the best N (index, sort value) pairs in a min-heap
+ * (the weakest kept row on top, so a candidate is compared against one value). Pass 2
+ * copies only the winners into rows and sorts those N.
+ */
+#include "config.h"
+
+#include "flowdrill/topn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/xalloc.h"
+
+const uint32_t topn_windows[3] = {2, 10, 40};
+
+static const char *const topn_sort_names[TOPN_SORT_MAX] = {"bytes",  "packets", "flows",
+                                                           "rate2", "rate10",  "rate40"};
+
+const char *topn_sort_name(enum topn_sort s)
+{
+    return (unsigned)s < TOPN_SORT_MAX ? topn_sort_names[s] : "?";
+}
+
+int topn_sort_parse(const char *name)
+{
+    for (int i = 0; i < TOPN_SORT_MAX; i++)
+        if (strcmp(name, topn_sort_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+uint64_t topn_row_rate_bps(const struct topn_row *r, int w)
+{
+    uint32_t s = r->win_secs[w] ? r->win_secs[w] : 1;
+    return r->win[w] * 8 / s;
+}
+
+struct topn_cand {
+    uint64_t value;
+    uint32_t idx;
+};
+
+struct topn_ctx {
+    const struct agg *a;
+    enum agg_table t;
+    enum topn_sort sort;
+    uint32_t secs[3];
+};
+
+static const uint8_t *topn_key(const struct topn_ctx *c, uint32_t idx, size_t *len)
+{
+    if (c->t == AGG_T_FLOW) {
+        *len = sizeof(struct flow_key);
+        return (const uint8_t *)&flow_table_hot(agg_flow_table(c->a))[idx].key;
+    }
+    *len = STAT_KEY_MAX;
+    return stat_table_centry(agg_stat_table(c->a, c->t), idx)->key;
+}
+
+/* true when x ranks before y */
+static bool topn_before(const struct topn_ctx *c, const struct topn_cand *x,
+                        const struct topn_cand *y)
+{
+    if (x->value != y->value)
+        return x->value > y->value;
+    size_t lx, ly;
+    const uint8_t *kx = topn_key(c, x->idx, &lx), *ky = topn_key(c, y->idx, &ly);
+    int cmp = memcmp(kx, ky, lx < ly ? lx : ly);
+    return cmp != 0 ? cmp < 0 : x->idx < y->idx;
+}
+
+static uint64_t topn_flow_win2(const struct flow_cold *c, uint32_t now)
+{
+    uint64_t sum = 0;
+    for (uint32_t k = 1; k <= 2; k++) {
+        if (now < k)
+            break;
+        uint32_t s = now - k;
+        if (s == c->r_sec)
+            sum += c->r[0];
+        else if (s + 1 == c->r_sec)
+            sum += c->r[1];
+    }
+    return sum;
+}
+
+static uint64_t topn_value(const struct topn_ctx *c, uint32_t idx)
+{
+    uint32_t now = agg_now(c->a);
+    if (c->t == AGG_T_FLOW) {
+        const struct flow_cold *fc = &flow_table_cold(agg_flow_table(c->a))[idx];
+        const struct flow_hot *fh = &flow_table_hot(agg_flow_table(c->a))[idx];
+        switch (c->sort) {
+        case TOPN_SORT_PACKETS:
+            return fc->pkts[0] + fc->pkts[1] + fh->d_pkts[0] + fh->d_pkts[1];
+        case TOPN_SORT_FLOWS:
+            return 1;
+        case TOPN_SORT_RATE2:
+        case TOPN_SORT_RATE10:
+        case TOPN_SORT_RATE40:
+            return topn_flow_win2(fc, now);
+        default:
+            return fc->bytes[0] + fc->bytes[1] + fh->d_bytes[0] + fh->d_bytes[1];
+        }
+    }
+    const struct stat_entry *e = stat_table_centry(agg_stat_table(c->a, c->t), idx);
+    switch (c->sort) {
+    case TOPN_SORT_PACKETS:
+        return e->pkts[0] + e->pkts[1];
+    case TOPN_SORT_FLOWS:
+        return e->flows;
+    case TOPN_SORT_RATE2:
+        return stat_entry_window(e, now, 2);
+    case TOPN_SORT_RATE10:
+        return stat_entry_window(e, now, 10);
+    case TOPN_SORT_RATE40:
+        return stat_entry_window(e, now, 40);
+    default:
+        return e->bytes[0] + e->bytes[1];
+    }
+}
+
+static void topn_fill(const struct topn_ctx *c, uint32_t idx, struct topn_row *r)
+{
+    uint32_t now = agg_now(c->a);
+    memset(r, 0, sizeof *r);
+    r->table = (uint8_t)c->t;
+    for (int w = 0; w < 3; w++)
+        r->win_secs[w] = c->secs[w];
+    if (c->t == AGG_T_FLOW) {
+        const struct flow_hot *h = &flow_table_hot(agg_flow_table(c->a))[idx];
+        const struct flow_cold *fc = &flow_table_cold(agg_flow_table(c->a))[idx];
+        r->key.flow = h->key;
+        for (int d = 0; d < 2; d++) {
+            /* include what has not been flushed yet, so totals are current */
+            r->bytes_dir[d] = fc->bytes[d] + h->d_bytes[d];
+            r->pkts_dir[d] = fc->pkts[d] + h->d_pkts[d];
+            r->tcp_flags[d] = h->tcp_flags[d];
+        }
+        r->flows = 1;
+        r->first_sec = fc->first_sec;
+        r->last_sec = h->last_sec;
+        r->win[0] = topn_flow_win2(fc, now);
+        r->win_secs[1] = r->win_secs[2] = 0; /* conversations keep a 2 s window only */
+    } else {
+        const struct stat_entry *e = stat_table_centry(agg_stat_table(c->a, c->t), idx);
+        memcpy(r->key.raw, e->key, STAT_KEY_MAX);
+        for (int d = 0; d < 2; d++) {
+            r->bytes_dir[d] = e->bytes[d];
+            r->pkts_dir[d] = e->pkts[d];
+        }
+        r->flows = e->flows;
+        r->aux = e->aux;
+        r->first_sec = e->first_sec;
+        r->last_sec = e->last_sec;
+        r->flags = e->flags;
+        for (int w = 0; w < 3; w++)
+            r->win[w] = stat_entry_window(e, now, topn_windows[w]);
+    }
+    r->bytes = r->bytes_dir[0] + r->bytes_dir[1];
+    r->packets = r->pkts_dir[0] + r->pkts_dir[1];
+}
+
+static void topn_sift_down(const struct topn_ctx *c, struct topn_cand *h, size_t n, size_t i)
+{
+    /* min-heap by rank: the root is the row that ranks last */
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && topn_before(c, &h[m], &h[l]))
+            m = l;
+        if (r < n && topn_before(c, &h[m], &h[r]))
+            m = r;
+        if (m == i)
+            return;
+        struct topn_cand t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+size_t topn_select(const struct agg *a, enum agg_table t, enum topn_sort sort, size_t n,
+                   struct topn_row **rows)
+{
+    struct topn_ctx c = {a, t, sort, {0, 0, 0}};
+    struct agg_totals tot;
+    agg_totals(a, &tot);
+    uint32_t elapsed = tot.now_sec > tot.start_sec ? tot.now_sec - tot.start_sec : 1;
+    for (int w = 0; w < 3; w++)
+        c.secs[w] = elapsed < topn_windows[w] ? elapsed : topn_windows[w];
+
+    uint32_t slots;
+    if (t == AGG_T_FLOW)
+        slots = flow_table_slots(agg_flow_table(a));
+    else
+        slots = stat_table_slots(agg_stat_table(a, t));
+
+    size_t cap = n ? n : slots;
+    struct topn_cand *heap = xmalloc((cap ? cap : 1) * sizeof *heap);
+    size_t used = 0;
+    for (uint32_t idx = 0; idx < slots; idx++) {
+        if (t == AGG_T_FLOW) {
+            if (!flow_table_hot(agg_flow_table(a))[idx].key.af)
+                continue;
+        } else {
+            const struct stat_entry *e = stat_table_centry(agg_stat_table(a, t), idx);
+            if (!(e->flags & STAT_F_USED))
+                continue;
+            if ((e->flags & STAT_F_OTHER) && !e->pkts[0] && !e->pkts[1] && !e->flows)
+                continue;
+        }
+        struct topn_cand cand = {topn_value(&c, idx), idx};
+        if (!n) {
+            heap[used++] = cand;
+        } else if (used < cap) {
+            heap[used++] = cand;
+            if (used == cap)
+                for (size_t i = cap / 2 + 1; i-- > 0;)
+                    topn_sift_down(&c, heap, used, i);
+        } else if (topn_before(&c, &cand, &heap[0])) {
+            heap[0] = cand;
+            topn_sift_down(&c, heap, used, 0);
+        }
+    }
+    if (!n || used < cap)
+        for (size_t i = used / 2 + 1; i-- > 0;)
+            topn_sift_down(&c, heap, used, i);
+    /* heapsort: the root ranks last, so popping it to the end leaves best-first order */
+    for (size_t end = used; end > 1; end--) {
+        struct topn_cand tmp = heap[0];
+        heap[0] = heap[end - 1];
+        heap[end - 1] = tmp;
+        topn_sift_down(&c, heap, end - 1, 0);
+    }
+
+    struct topn_row *out = xcalloc(used ? used : 1, sizeof *out);
+    for (size_t i = 0; i < used; i++)
+        topn_fill(&c, heap[i].idx, &out[i]);
+    free(heap);
+    *rows = out;
+    return used;
+}

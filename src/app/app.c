@@ -1,0 +1,329 @@
+/*
+ * app.c - wiring: sources -> aggregator -> reports, on one libuv loop.
+ *
+ * Start-up order (ROBUSTNESS.md): parse options, open captures, drop privileges, then run.
+ * Time: live and demo sources stamp records with the wall clock, and a 1 s timer moves the
+ * aggregator forward even when no packet arrives. File sources drive time by their own
+ * timestamps only.
+ */
+#include "config.h"
+
+#include "flowdrill/app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "flowdrill/agg.h"
+#include "flowdrill/demo.h"
+#include "flowdrill/packet.h"
+#include "flowdrill/pcap_source.h"
+#include "flowdrill/privdrop.h"
+#include "flowdrill/report.h"
+#include "flowdrill/service.h"
+#include "flowdrill/xalloc.h"
+
+#define APP_MAX_SOURCES OPTIONS_MAX_IFACES
+
+struct app {
+    const struct options *o;
+    uv_loop_t loop;
+    struct service_db *svc;
+    struct localnet local;
+    struct agg *agg;
+    struct packet_stats pkt;
+    struct pcap_source *src[APP_MAX_SOURCES];
+    struct report_source rsrc[APP_MAX_SOURCES];
+    char names[APP_MAX_SOURCES][64];
+    size_t n_src;
+    size_t n_running;
+    bool wall_clock; /* live or demo: advance time with the wall clock */
+    bool offline_once; /* -r without --realtime: one report at the end */
+    uv_timer_t tick, report;
+    uv_signal_t sigint, sigterm;
+    unsigned long reports;
+    int exit_code;
+    bool stopping;
+};
+
+static uint32_t app_wall_sec(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint32_t)tv.tv_sec;
+}
+
+static uint64_t app_seed(void)
+{
+    uint64_t s = 0;
+    if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s)
+        s = (uint64_t)app_wall_sec() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+    return s;
+}
+
+static void app_fill_sources(struct app *a)
+{
+    for (size_t i = 0; i < a->n_src; i++)
+        if (a->src[i])
+            pcap_source_counters(a->src[i], &a->rsrc[i].received, &a->rsrc[i].kernel_drop,
+                                 &a->rsrc[i].if_drop);
+}
+
+static void app_stop(struct app *a);
+
+static void app_report(struct app *a, bool final)
+{
+    app_fill_sources(a);
+    struct report_ctx c = {
+        .agg = a->agg,
+        .pkt = &a->pkt,
+        .sources = a->rsrc,
+        .n_sources = a->n_src,
+        .tables = a->o->tables,
+        .sort = a->o->sort,
+        .top = a->o->top,
+        .final = final,
+    };
+    int r = a->o->json ? report_json(stdout, &c) : report_text(stdout, &c);
+    if (r == 0 && fflush(stdout) != 0)
+        r = -1;
+    if (r != 0) {
+        /* reader went away (| head): stop quietly; anything else is worth a line */
+        if (errno != EPIPE)
+            fprintf(stderr, "flowdrill: cannot write the report: %s\n", strerror(errno));
+        else
+            a->exit_code = 0;
+        if (!a->stopping)
+            app_stop(a);
+    }
+    a->reports++;
+}
+
+static void app_on_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void app_source_closed(void *arg)
+{
+    (void)arg;
+}
+
+static void app_stop(struct app *a)
+{
+    if (a->stopping)
+        return;
+    a->stopping = true;
+    for (size_t i = 0; i < a->n_src; i++) {
+        if (a->src[i]) {
+            /* keep the final counters: the source is gone after this */
+            pcap_source_counters(a->src[i], &a->rsrc[i].received, &a->rsrc[i].kernel_drop,
+                                 &a->rsrc[i].if_drop);
+            pcap_source_close(a->src[i], app_source_closed, a);
+            a->src[i] = NULL;
+        }
+    }
+    uv_close((uv_handle_t *)&a->tick, app_on_closed);
+    uv_close((uv_handle_t *)&a->report, app_on_closed);
+    uv_close((uv_handle_t *)&a->sigint, app_on_closed);
+    uv_close((uv_handle_t *)&a->sigterm, app_on_closed);
+}
+
+static void app_on_tick(uv_timer_t *t)
+{
+    struct app *a = t->data;
+    agg_advance(a->agg, app_wall_sec());
+}
+
+static void app_on_report(uv_timer_t *t)
+{
+    struct app *a = t->data;
+    if (a->wall_clock)
+        agg_advance(a->agg, app_wall_sec());
+    app_report(a, false);
+    if (a->o->count && a->reports >= a->o->count && !a->stopping)
+        app_stop(a);
+}
+
+static void app_on_signal(uv_signal_t *s, int signum)
+{
+    struct app *a = s->data;
+    (void)signum;
+    if (a->stopping)
+        return;
+    if (a->wall_clock)
+        agg_advance(a->agg, app_wall_sec());
+    agg_finish(a->agg);
+    app_report(a, true);
+    app_stop(a);
+}
+
+static void app_on_source_done(struct pcap_source *src, int status, void *arg)
+{
+    struct app *a = arg;
+    size_t i;
+    for (i = 0; i < a->n_src && a->src[i] != src; i++)
+        ;
+    if (status < 0) {
+        fprintf(stderr, "flowdrill: capture on %s failed; stopping\n",
+                i < a->n_src ? a->rsrc[i].name : "?");
+        a->exit_code = 1;
+    }
+    if (a->n_running)
+        a->n_running--;
+    if (a->n_running == 0 && !a->stopping) {
+        agg_finish(a->agg);
+        app_report(a, true);
+        app_stop(a);
+    }
+}
+
+static int app_open_sources(struct app *a)
+{
+    const struct options *o = a->o;
+    char err[512];
+    struct pcap_source_config cfg = {
+        .snaplen = o->snaplen,
+        .buffer_kib = o->buffer_kib,
+        .promisc = o->promisc,
+        .bpf = o->bpf,
+        .realtime = o->realtime,
+    };
+    const char *live[OPTIONS_MAX_IFACES];
+    size_t n_live = 0;
+    char defif[64];
+
+    if (o->demo) {
+        cfg.kind = PCAP_SOURCE_MEMORY;
+        cfg.name = "demo";
+        cfg.data = demo_pcap;
+        cfg.data_len = demo_pcap_len;
+        a->wall_clock = true;
+    } else if (o->file) {
+        cfg.kind = PCAP_SOURCE_FILE;
+        cfg.name = o->file;
+        a->offline_once = !o->realtime;
+    } else {
+        cfg.kind = PCAP_SOURCE_LIVE;
+        a->wall_clock = true;
+        for (size_t i = 0; i < o->n_ifaces; i++)
+            live[n_live++] = o->ifaces[i];
+        if (!n_live) {
+            if (pcap_source_default_iface(defif, sizeof defif) != 0) {
+                fputs("flowdrill: no interface to capture on (no default route); use -i IFACE, "
+                      "-r FILE or --demo\n",
+                      stderr);
+                return -1;
+            }
+            live[n_live++] = defif;
+        }
+    }
+    size_t n = cfg.kind == PCAP_SOURCE_LIVE ? n_live : 1;
+    for (size_t i = 0; i < n; i++) {
+        if (cfg.kind == PCAP_SOURCE_LIVE)
+            cfg.name = live[i];
+        cfg.source_id = (uint32_t)i;
+        int r = pcap_source_open(&a->src[i], &cfg, &a->pkt, agg_sink(a->agg), err, sizeof err);
+        if (r != 0) {
+            if (r == PCAP_SOURCE_EPERM && !o->n_ifaces && !o->file && !o->demo)
+                fprintf(stderr, "flowdrill: %s\n(flowdrill captures on the default interface "
+                                "when no source is given)\n", err);
+            else
+                fprintf(stderr, "flowdrill: %s\n", err);
+            return -1;
+        }
+        snprintf(a->names[i], sizeof a->names[i], "%s", cfg.name);
+        a->rsrc[i].name = a->names[i];
+        a->rsrc[i].kind = cfg.kind == PCAP_SOURCE_LIVE ? "interface"
+                          : cfg.kind == PCAP_SOURCE_FILE ? "file"
+                                                         : "demo";
+        a->n_src++;
+    }
+    return 0;
+}
+
+static void app_default_local(struct app *a)
+{
+    const struct options *o = a->o;
+    a->local = o->local;
+    if (o->local_given)
+        return;
+    if (o->demo) {
+        for (size_t i = 0; demo_local_nets[i]; i++)
+            localnet_add_cidr(&a->local, demo_local_nets[i]);
+        return;
+    }
+    for (size_t i = 0; i < a->n_src; i++)
+        if (strcmp(a->rsrc[i].kind, "interface") == 0)
+            pcap_source_iface_networks(a->rsrc[i].name, &a->local);
+}
+
+int app_run(const struct options *o)
+{
+    struct app *a = xcalloc(1, sizeof *a);
+    a->o = o;
+    a->exit_code = 0;
+    signal(SIGPIPE, SIG_IGN);
+    a->svc = service_db_new(true);
+    a->local = o->local;
+    a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed());
+
+    int rc = 1;
+    if (app_open_sources(a) != 0)
+        goto out_sources;
+    /* the capture interfaces are known now; the aggregator reads a->local by reference */
+    app_default_local(a);
+
+    char err[256];
+    if (privdrop(o->user, err, sizeof err) != 0) {
+        fprintf(stderr, "flowdrill: %s\n", err);
+        goto out_sources;
+    }
+
+    uv_loop_init(&a->loop);
+    uv_timer_init(&a->loop, &a->tick);
+    uv_timer_init(&a->loop, &a->report);
+    uv_signal_init(&a->loop, &a->sigint);
+    uv_signal_init(&a->loop, &a->sigterm);
+    a->tick.data = a->report.data = a->sigint.data = a->sigterm.data = a;
+    uv_signal_start(&a->sigint, app_on_signal, SIGINT);
+    uv_signal_start(&a->sigterm, app_on_signal, SIGTERM);
+    if (a->wall_clock)
+        uv_timer_start(&a->tick, app_on_tick, 1000, 1000);
+    if (!a->offline_once) {
+        uint64_t ms = (uint64_t)(o->interval * 1000.0 + 0.5);
+        uv_timer_start(&a->report, app_on_report, ms, ms);
+    }
+    for (size_t i = 0; i < a->n_src; i++) {
+        int r = pcap_source_start(a->src[i], &a->loop, app_on_source_done, a);
+        if (r != 0) {
+            fprintf(stderr, "flowdrill: cannot start %s: %s\n", a->rsrc[i].name, uv_strerror(r));
+            a->exit_code = 1;
+            app_stop(a);
+            break;
+        }
+        a->n_running++;
+    }
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&a->loop) != 0)
+        fputs("flowdrill: internal: loop closed with handles open\n", stderr);
+    rc = a->exit_code;
+    goto out;
+
+out_sources:
+    for (size_t i = 0; i < a->n_src; i++)
+        if (a->src[i])
+            pcap_source_close(a->src[i], NULL, NULL);
+out:
+    agg_free(a->agg);
+    service_db_free(a->svc);
+    free(a);
+    return rc;
+}

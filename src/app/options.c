@@ -1,0 +1,348 @@
+/*
+ * options.c - command-line parsing (see options.h).
+ */
+#include "config.h"
+
+#include "flowdrill/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/xalloc.h"
+
+enum {
+    OPT_BUFFER = 256,
+    OPT_NO_PROMISC,
+    OPT_REALTIME,
+    OPT_DEMO,
+    OPT_LOCAL,
+    OPT_MAX_FLOWS,
+    OPT_MAX_HOSTS,
+    OPT_IDLE,
+    OPT_JSON,
+    OPT_COUNT,
+    OPT_BY,
+    OPT_TOP,
+    OPT_SORT,
+};
+
+static const struct option long_opts[] = {
+    {"interface", required_argument, NULL, 'i'},
+    {"filter", required_argument, NULL, 'f'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"buffer-size", required_argument, NULL, OPT_BUFFER},
+    {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
+    {"read", required_argument, NULL, 'r'},
+    {"realtime", no_argument, NULL, OPT_REALTIME},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"user", required_argument, NULL, 'Z'},
+    {"local", required_argument, NULL, OPT_LOCAL},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"max-hosts", required_argument, NULL, OPT_MAX_HOSTS},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"batch", no_argument, NULL, 't'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"interval", required_argument, NULL, 'd'},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"by", required_argument, NULL, OPT_BY},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void options_usage(FILE *out)
+{
+    fputs("Usage: flowdrill [OPTIONS] [BPF FILTER EXPRESSION]\n"
+          "Live top-N of who uses the bandwidth: hosts, conversations, ports, applications,\n"
+          "protocols and flows, from packet capture.\n"
+          "\n"
+          "Sources (default: capture on the interface of the default route):\n"
+          "  -i, --interface IFACE   capture on IFACE (repeatable)\n"
+          "  -r, --read FILE         read a pcap or pcapng file ('-' = standard input)\n"
+          "      --realtime          with -r: replay at the recorded pace\n"
+          "      --demo              replay the embedded demo capture, looping (no privileges)\n"
+          "\n"
+          "Capture:\n"
+          "  -f, --filter EXPR       BPF filter (also taken from trailing arguments)\n"
+          "  -s, --snaplen BYTES     bytes captured per packet (default 160: headers only)\n"
+          "      --buffer-size KIB   kernel capture buffer in KiB (default: libpcap's)\n"
+          "      --no-promisc        do not put the interface into promiscuous mode\n"
+          "  -Z, --user USER         drop root to USER once capture is open (default nobody;\n"
+          "                          -Z root keeps root)\n"
+          "\n"
+          "Tables:\n"
+          "      --local CIDR        a local network, deciding in/out (repeatable; default:\n"
+          "                          the capture interfaces' own networks)\n"
+          "      --max-flows N       conversations kept (default 250000)\n"
+          "      --max-hosts N       hosts kept (default 100000)\n"
+          "      --idle-timeout SECS forget a conversation idle this long (default 60)\n"
+          "\n"
+          "Output:\n"
+          "  -t, --batch             no UI: print text reports (the only mode in this version)\n"
+          "      --json              print JSON Lines reports instead of text (implies --batch)\n"
+          "  -d, --interval SECS     seconds between live reports (default 2)\n"
+          "      --count N           stop after N live reports (default: until interrupted)\n"
+          "      --by TABLES         comma list of host,pair,port,app,proto,flow (default host)\n"
+          "      --top N             rows per table (default 10; 0 = every row)\n"
+          "      --sort KEY          bytes, packets, flows, rate2, rate10, rate40 (default bytes)\n"
+          "\n"
+          "  -h, --help              show this help and exit\n"
+          "  -V, --version           show the version and exit\n"
+          "\n"
+          "Bytes are layer-3 bytes (IP total length), as NetFlow counts them. With -r the\n"
+          "report covers the whole file and flowdrill exits when it ends.\n"
+          "Exit status: 0 success, 1 runtime failure, 2 usage error. See flowdrill(8).\n",
+          out);
+}
+
+/* One line: "flowdrill: OPTION: PROBLEM; FIX". */
+static int bad(FILE *err, const char *opt, const char *problem, const char *val, const char *fix)
+{
+    fprintf(err, "flowdrill: %s: %s", opt, problem);
+    if (val)
+        fprintf(err, " '%s'", val);
+    if (fix)
+        fprintf(err, "; %s", fix);
+    fputc('\n', err);
+    return OPTIONS_USAGE;
+}
+
+/* Strict unsigned parse within [lo, hi]. */
+static int parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int num(FILE *err, const char *opt, const char *val, unsigned long lo, unsigned long hi,
+               unsigned long *out)
+{
+    if (parse_ulong(val, lo, hi, out) == 0)
+        return 0;
+    fprintf(err, "flowdrill: %s: '%s' is not a whole number from %lu to %lu\n", opt, val, lo,
+            hi);
+    return -1;
+}
+
+static char *join_words(char **w, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(w[i]) + 1;
+    char *s = xmalloc(len), *p = s;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(w[i]);
+        if (i)
+            *p++ = ' ';
+        memcpy(p, w[i], l);
+        p += l;
+    }
+    *p = '\0';
+    return s;
+}
+
+static int parse_tables(const char *arg, unsigned *out, FILE *err)
+{
+    char buf[256];
+    if (strlen(arg) >= sizeof buf || !*arg)
+        return bad(err, "--by", "not a table list:", arg,
+                   "use a comma list of host,pair,port,app,proto,flow");
+    strcpy(buf, arg);
+    unsigned m = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int i = agg_table_parse(t);
+        if (i < 0) {
+            fprintf(err,
+                    "flowdrill: --by: unknown table '%s'; use a comma list of "
+                    "host,pair,port,app,proto,flow\n",
+                    t);
+            return OPTIONS_USAGE;
+        }
+        m |= 1u << i;
+    }
+    *out = m;
+    return OPTIONS_OK;
+}
+
+int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err)
+{
+    memset(o, 0, sizeof *o);
+    o->snaplen = 160;
+    o->promisc = true;
+    o->interval = 2.0;
+    o->tables = 1u << AGG_T_HOST;
+    o->top = 10;
+    o->sort = TOPN_SORT_BYTES;
+    localnet_init(&o->local);
+    agg_limits_default(&o->limits);
+
+    unsigned long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":i:f:s:r:Z:td:hV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            if (o->n_ifaces == OPTIONS_MAX_IFACES) {
+                fprintf(err, "flowdrill: -i: at most %d interfaces\n", OPTIONS_MAX_IFACES);
+                return OPTIONS_USAGE;
+            }
+            if (!*optarg)
+                return bad(err, "-i", "empty interface name", NULL, "name one, e.g. -i eth0");
+            o->ifaces[o->n_ifaces++] = optarg;
+            break;
+        case 'f':
+            free(o->bpf);
+            o->bpf = xstrdup(optarg);
+            break;
+        case 's':
+            if (num(err, "-s", optarg, 64, 262144, &v))
+                return OPTIONS_USAGE;
+            o->snaplen = (unsigned)v;
+            break;
+        case OPT_BUFFER:
+            if (num(err, "--buffer-size", optarg, 64, 4194304, &v))
+                return OPTIONS_USAGE;
+            o->buffer_kib = (unsigned)v;
+            break;
+        case OPT_NO_PROMISC:
+            o->promisc = false;
+            break;
+        case 'r':
+            if (!*optarg)
+                return bad(err, "-r", "empty file name", NULL, "use -r FILE, or -r - for stdin");
+            o->file = optarg;
+            break;
+        case OPT_REALTIME:
+            o->realtime = true;
+            break;
+        case OPT_DEMO:
+            o->demo = true;
+            break;
+        case 'Z':
+            if (!*optarg)
+                return bad(err, "-Z", "empty user name", NULL, "e.g. -Z nobody");
+            o->user = optarg;
+            break;
+        case OPT_LOCAL: {
+            int r = localnet_add_cidr(&o->local, optarg);
+            if (r == -ENOSPC) {
+                fprintf(err, "flowdrill: --local: at most %d networks\n", LOCALNET_MAX);
+                return OPTIONS_USAGE;
+            }
+            if (r)
+                return bad(err, "--local", "not a network:", optarg,
+                           "write it as ADDRESS/PREFIX, e.g. 10.0.0.0/8 or 2001:db8::/32");
+            o->local_given = true;
+            break;
+        }
+        case OPT_MAX_FLOWS:
+            if (num(err, "--max-flows", optarg, 16, 100000000, &v))
+                return OPTIONS_USAGE;
+            o->limits.max_flows = (uint32_t)v;
+            break;
+        case OPT_MAX_HOSTS:
+            if (num(err, "--max-hosts", optarg, 16, 100000000, &v))
+                return OPTIONS_USAGE;
+            o->limits.max_hosts = (uint32_t)v;
+            o->limits.max_pairs = (uint32_t)v;
+            break;
+        case OPT_IDLE:
+            if (num(err, "--idle-timeout", optarg, 1, 86400, &v))
+                return OPTIONS_USAGE;
+            o->limits.idle_timeout = (uint32_t)v;
+            break;
+        case 't':
+            o->batch = true;
+            break;
+        case OPT_JSON:
+            o->json = true;
+            o->batch = true;
+            break;
+        case 'd': {
+            char *end;
+            errno = 0;
+            double d = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !isfinite(d) || d < 0.1 || d > 86400)
+                return bad(err, "-d", "not a number of seconds:", optarg,
+                           "use a value from 0.1 to 86400, e.g. -d 2");
+            o->interval = d;
+            break;
+        }
+        case OPT_COUNT:
+            if (num(err, "--count", optarg, 1, 1000000000, &v))
+                return OPTIONS_USAGE;
+            o->count = v;
+            break;
+        case OPT_BY:
+            if (parse_tables(optarg, &o->tables, err))
+                return OPTIONS_USAGE;
+            break;
+        case OPT_TOP:
+            if (num(err, "--top", optarg, 0, 100000000, &v))
+                return OPTIONS_USAGE;
+            o->top = v;
+            break;
+        case OPT_SORT: {
+            int s = topn_sort_parse(optarg);
+            if (s < 0)
+                return bad(err, "--sort", "unknown sort key", optarg,
+                           "use bytes, packets, flows, rate2, rate10 or rate40");
+            o->sort = (enum topn_sort)s;
+            break;
+        }
+        case 'h':
+            options_usage(out);
+            return OPTIONS_EXIT;
+        case 'V':
+            fprintf(out, "flowdrill %s\n", PACKAGE_VERSION);
+            return OPTIONS_EXIT;
+        case ':':
+            fprintf(err, "flowdrill: option '%s' needs a value; see flowdrill --help\n",
+                    argv[optind - 1]);
+            return OPTIONS_USAGE;
+        default:
+            if (optopt)
+                fprintf(err, "flowdrill: unknown option '-%c'; see flowdrill --help\n", optopt);
+            else
+                fprintf(err, "flowdrill: unknown option '%s'; see flowdrill --help\n",
+                        argv[optind - 1]);
+            return OPTIONS_USAGE;
+        }
+    }
+    if (optind < argc) {
+        if (o->bpf) {
+            fputs("flowdrill: a filter was given with -f and as trailing words; use one\n", err);
+            return OPTIONS_USAGE;
+        }
+        o->bpf = join_words(argv + optind, argc - optind);
+    }
+    int sources = (o->file != NULL) + (o->demo ? 1 : 0);
+    if (sources > 1 || (o->n_ifaces && sources)) {
+        fputs("flowdrill: choose one source: -i IFACE, -r FILE or --demo\n", err);
+        return OPTIONS_USAGE;
+    }
+    if (o->realtime && !o->file) {
+        fputs("flowdrill: --realtime only applies to -r FILE\n", err);
+        return OPTIONS_USAGE;
+    }
+    return OPTIONS_OK;
+}
+
+void options_free(struct options *o)
+{
+    free(o->bpf);
+    o->bpf = NULL;
+}

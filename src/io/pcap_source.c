@@ -1,0 +1,564 @@
+/*
+ * pcap_source.c - libpcap capture in the libuv loop (see pcap_source.h).
+ * The only file that includes <pcap.h>.
+ */
+#include "config.h"
+
+#include "flowdrill/pcap_source.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <pcap/pcap.h>
+
+#include "flowdrill/xalloc.h"
+
+#define SRC_BATCH 64
+#define SRC_BUDGET_LIVE 8192  /* packets per loop callback, live */
+#define SRC_BUDGET_FILE 16384 /* packets per loop callback, file */
+#define SRC_LIVE_TIMER_MS 100
+
+struct pcap_source {
+    struct pcap_source_config cfg;
+    char *name;
+    pcap_t *p;
+    int linktype;
+    struct packet_stats *stats;
+    struct flow_sink sink;
+    struct flow_rec batch[SRC_BATCH];
+    size_t nbatch;
+    uint64_t received;
+    int64_t ts_offset_us;    /* added to capture timestamps (the demo is shifted to now) */
+    /* pacing (realtime and memory sources) */
+    bool have_pending;
+    struct pcap_pkthdr pending_hdr;
+    const u_char *pending_data;
+    int64_t pace_wall0_us, pace_ts0_us;
+    int64_t first_ts_us, last_ts_us;
+    uint64_t file_size;
+    /* loop */
+    uv_loop_t *loop;
+    uv_poll_t poll;
+    uv_timer_t timer;
+    uv_idle_t idle;
+    bool has_poll, has_timer, has_idle;
+    int open_handles;
+    bool finished;
+    pcap_source_done_cb done;
+    void *done_arg;
+    void (*close_cb)(void *);
+    void *close_arg;
+};
+
+static int64_t wall_now_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int64_t hdr_ts_us(const struct pcap_pkthdr *h)
+{
+    return (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+}
+
+static void src_flush(struct pcap_source *s)
+{
+    flow_sink_emit(&s->sink, s->batch, s->nbatch);
+    s->nbatch = 0;
+}
+
+static void src_packet(struct pcap_source *s, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    s->received++;
+    struct flow_rec *r = &s->batch[s->nbatch];
+    if (packet_decode(s->stats, s->linktype, bytes, h->caplen, h->len,
+                      hdr_ts_us(h) + s->ts_offset_us, r)) {
+        r->source_id = s->cfg.source_id;
+        if (++s->nbatch == SRC_BATCH)
+            src_flush(s);
+    }
+}
+
+static void src_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    src_packet((struct pcap_source *)user, h, bytes);
+}
+
+__attribute__((format(printf, 3, 4))) static void src_set_err(char *err, size_t len,
+                                                                const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || !len)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+}
+
+static int src_apply_filter(struct pcap_source *s, char *err, size_t errlen)
+{
+    if (!s->cfg.bpf || !*s->cfg.bpf)
+        return 0;
+    struct bpf_program prog;
+    if (pcap_compile(s->p, &prog, s->cfg.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        src_set_err(err, errlen, "bad filter expression '%s': %s; see pcap-filter(7)",
+                    s->cfg.bpf, pcap_geterr(s->p));
+        return PCAP_SOURCE_EINVAL;
+    }
+    int r = pcap_setfilter(s->p, &prog);
+    pcap_freecode(&prog);
+    if (r != 0) {
+        src_set_err(err, errlen, "cannot apply filter '%s': %s", s->cfg.bpf, pcap_geterr(s->p));
+        return PCAP_SOURCE_EINVAL;
+    }
+    return 0;
+}
+
+static int src_open_live(struct pcap_source *s, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    s->p = pcap_create(s->name, ebuf);
+    if (!s->p) {
+        src_set_err(err, errlen, "cannot capture on %s: %s", s->name, ebuf);
+        return PCAP_SOURCE_EIO;
+    }
+    pcap_set_snaplen(s->p, (int)s->cfg.snaplen);
+    pcap_set_promisc(s->p, s->cfg.promisc);
+    pcap_set_timeout(s->p, SRC_LIVE_TIMER_MS);
+    if (s->cfg.buffer_kib)
+        pcap_set_buffer_size(s->p, (int)(s->cfg.buffer_kib * 1024u));
+    int r = pcap_activate(s->p);
+    if (r < 0) {
+        const char *why = pcap_geterr(s->p);
+        switch (r) {
+        case PCAP_ERROR_PERM_DENIED:
+        case PCAP_ERROR_PROMISC_PERM_DENIED:
+            src_set_err(err, errlen,
+                        "no permission to capture on %s (%s); need root or CAP_NET_RAW: try "
+                        "sudo, or --demo, or -r FILE",
+                        s->name, why);
+            return PCAP_SOURCE_EPERM;
+        case PCAP_ERROR_NO_SUCH_DEVICE:
+            src_set_err(err, errlen,
+                        "no such interface '%s' (%s); list interfaces with 'ip link'", s->name,
+                        why);
+            return PCAP_SOURCE_ENODEV;
+        case PCAP_ERROR_IFACE_NOT_UP:
+            src_set_err(err, errlen, "interface %s is down; bring it up with 'ip link set "
+                        "dev %s up'", s->name, s->name);
+            return PCAP_SOURCE_ENODEV;
+        default:
+            src_set_err(err, errlen, "cannot capture on %s: %s", s->name, why);
+            return PCAP_SOURCE_EIO;
+        }
+    }
+    char e2[PCAP_ERRBUF_SIZE];
+    if (pcap_setnonblock(s->p, 1, e2) != 0) {
+        src_set_err(err, errlen, "cannot capture on %s: %s", s->name, e2);
+        return PCAP_SOURCE_EIO;
+    }
+    if (pcap_get_selectable_fd(s->p) < 0) {
+        src_set_err(err, errlen, "cannot capture on %s: %s", s->name,
+                    "no selectable file descriptor");
+        return PCAP_SOURCE_EIO;
+    }
+    return 0;
+}
+
+static int src_open_file(struct pcap_source *s, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    if (s->cfg.kind == PCAP_SOURCE_MEMORY) {
+        FILE *fp = fmemopen((void *)(uintptr_t)s->cfg.data, s->cfg.data_len, "rb");
+        if (!fp) {
+            src_set_err(err, errlen, "cannot open the embedded capture: %s", strerror(errno));
+            return PCAP_SOURCE_EIO;
+        }
+        s->p = pcap_fopen_offline(fp, ebuf);
+        if (!s->p) {
+            fclose(fp);
+            src_set_err(err, errlen, "embedded capture unreadable: %s", ebuf);
+            return PCAP_SOURCE_EINVAL;
+        }
+        s->file_size = s->cfg.data_len;
+        return 0;
+    }
+    if (strcmp(s->name, "-") != 0) {
+        struct stat st;
+        if (stat(s->name, &st) != 0) {
+            src_set_err(err, errlen, "cannot read '%s': %s", s->name, strerror(errno));
+            return PCAP_SOURCE_ENOENT;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            src_set_err(err, errlen, "cannot read '%s': %s; give a pcap or pcapng file", s->name,
+                        "it is a directory");
+            return PCAP_SOURCE_EINVAL;
+        }
+        s->file_size = (uint64_t)st.st_size;
+    }
+    s->p = pcap_open_offline_with_tstamp_precision(s->name, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    if (!s->p) {
+        int e = errno;
+        if (e == EACCES) {
+            src_set_err(err, errlen, "cannot read '%s': %s", s->name, strerror(e));
+            return PCAP_SOURCE_ENOENT;
+        }
+        src_set_err(err, errlen, "'%s' is not a capture file libpcap can read: %s", s->name,
+                    ebuf);
+        return PCAP_SOURCE_EINVAL;
+    }
+    return 0;
+}
+
+int pcap_source_open(struct pcap_source **out, const struct pcap_source_config *cfg,
+                     struct packet_stats *stats, struct flow_sink sink, char *err, size_t errlen)
+{
+    struct pcap_source *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    s->name = xstrdup(cfg->name ? cfg->name : "?");
+    s->stats = stats;
+    s->sink = sink;
+    int r = cfg->kind == PCAP_SOURCE_LIVE ? src_open_live(s, err, errlen)
+                                          : src_open_file(s, err, errlen);
+    if (r == 0)
+        r = src_apply_filter(s, err, errlen);
+    if (r == 0) {
+        s->linktype = pcap_datalink(s->p);
+        if (!packet_linktype_supported(s->linktype)) {
+            const char *n = pcap_datalink_val_to_name(s->linktype);
+            char num[16];
+            snprintf(num, sizeof num, "%d", s->linktype);
+            src_set_err(err, errlen, "%s: link type %s is not supported", s->name, n ? n : num);
+            r = PCAP_SOURCE_EINVAL;
+        }
+    }
+    if (r != 0) {
+        if (s->p)
+            pcap_close(s->p);
+        free(s->name);
+        free(s);
+        *out = NULL;
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+/* ---- delivery ---- */
+
+static void src_finish(struct pcap_source *s, int status)
+{
+    if (s->finished)
+        return;
+    s->finished = true;
+    src_flush(s);
+    if (s->has_idle)
+        uv_idle_stop(&s->idle);
+    if (s->has_timer)
+        uv_timer_stop(&s->timer);
+    if (s->has_poll)
+        uv_poll_stop(&s->poll);
+    if (s->done)
+        s->done(s, status, s->done_arg);
+}
+
+static void src_on_idle(uv_idle_t *h)
+{
+    struct pcap_source *s = h->data;
+    int n = pcap_dispatch(s->p, SRC_BUDGET_FILE, src_pcap_cb, (u_char *)s);
+    src_flush(s);
+    if (n == 0)
+        src_finish(s, 0);
+    else if (n < 0)
+        src_finish(s, n == PCAP_ERROR_BREAK ? 0 : PCAP_SOURCE_EIO);
+}
+
+static void src_live_drain(struct pcap_source *s)
+{
+    if (s->finished)
+        return;
+    int n = pcap_dispatch(s->p, SRC_BUDGET_LIVE, src_pcap_cb, (u_char *)s);
+    src_flush(s);
+    if (n == PCAP_ERROR)
+        src_finish(s, PCAP_SOURCE_EIO);
+}
+
+static void src_on_poll(uv_poll_t *h, int status, int events)
+{
+    (void)events;
+    struct pcap_source *s = h->data;
+    if (status < 0) {
+        src_finish(s, PCAP_SOURCE_EIO);
+        return;
+    }
+    src_live_drain(s);
+}
+
+static void src_on_live_timer(uv_timer_t *h)
+{
+    src_live_drain(h->data);
+}
+
+/* Reopen the in-memory capture for another lap, shifted so it continues from now. */
+static int src_rewind_memory(struct pcap_source *s)
+{
+    char ebuf[PCAP_ERRBUF_SIZE];
+    pcap_close(s->p);
+    s->p = NULL;
+    FILE *fp = fmemopen((void *)(uintptr_t)s->cfg.data, s->cfg.data_len, "rb");
+    if (!fp)
+        return -1;
+    s->p = pcap_fopen_offline(fp, ebuf);
+    if (!s->p) {
+        fclose(fp);
+        return -1;
+    }
+    if (s->cfg.bpf && *s->cfg.bpf && src_apply_filter(s, NULL, 0) != 0)
+        return -1;
+    return 0;
+}
+
+/* Paced delivery: hand over every packet whose time has come, then sleep until the next. */
+static void src_on_pace(uv_timer_t *h)
+{
+    struct pcap_source *s = h->data;
+    int64_t now = wall_now_us();
+    for (int n = 0; n < SRC_BUDGET_FILE; n++) {
+        if (!s->have_pending) {
+            struct pcap_pkthdr *hdr;
+            const u_char *data;
+            int r = pcap_next_ex(s->p, &hdr, &data);
+            if (r == PCAP_ERROR_BREAK) { /* end of capture */
+                if (s->cfg.kind == PCAP_SOURCE_MEMORY && s->received) {
+                    src_flush(s);
+                    if (src_rewind_memory(s) != 0) {
+                        src_finish(s, PCAP_SOURCE_EIO);
+                        return;
+                    }
+                    /* next lap starts one second after this one ended */
+                    s->pace_wall0_us = now + 1000000;
+                    s->pace_ts0_us = -1;
+                    continue;
+                }
+                src_finish(s, 0);
+                return;
+            }
+            if (r < 0) {
+                src_finish(s, PCAP_SOURCE_EIO);
+                return;
+            }
+            if (r == 0)
+                break;
+            s->pending_hdr = *hdr;
+            s->pending_data = data;
+            s->have_pending = true;
+            int64_t ts = hdr_ts_us(hdr);
+            if (s->pace_ts0_us < 0) {
+                s->pace_ts0_us = ts;
+                if (s->cfg.kind == PCAP_SOURCE_MEMORY)
+                    s->ts_offset_us = s->pace_wall0_us - ts;
+            }
+        }
+        int64_t due = s->pace_wall0_us + (hdr_ts_us(&s->pending_hdr) - s->pace_ts0_us);
+        if (due > now) {
+            src_flush(s);
+            int64_t wait_ms = (due - now) / 1000 + 1;
+            if (wait_ms > 200)
+                wait_ms = 200;
+            uv_timer_start(&s->timer, src_on_pace, (uint64_t)wait_ms, 0);
+            return;
+        }
+        s->have_pending = false;
+        src_packet(s, &s->pending_hdr, s->pending_data);
+    }
+    src_flush(s);
+    uv_timer_start(&s->timer, src_on_pace, 1, 0);
+}
+
+int pcap_source_start(struct pcap_source *s, uv_loop_t *loop, pcap_source_done_cb done,
+                      void *arg)
+{
+    s->loop = loop;
+    s->done = done;
+    s->done_arg = arg;
+    int r;
+    if (s->cfg.kind == PCAP_SOURCE_LIVE) {
+        if ((r = uv_poll_init(loop, &s->poll, pcap_get_selectable_fd(s->p))) != 0)
+            return r;
+        s->has_poll = true;
+        s->open_handles++;
+        s->poll.data = s;
+        uv_timer_init(loop, &s->timer);
+        s->has_timer = true;
+        s->open_handles++;
+        s->timer.data = s;
+        uv_poll_start(&s->poll, UV_READABLE, src_on_poll);
+        uv_timer_start(&s->timer, src_on_live_timer, SRC_LIVE_TIMER_MS, SRC_LIVE_TIMER_MS);
+        return 0;
+    }
+    if (s->cfg.kind == PCAP_SOURCE_MEMORY || s->cfg.realtime) {
+        uv_timer_init(loop, &s->timer);
+        s->has_timer = true;
+        s->open_handles++;
+        s->timer.data = s;
+        s->pace_wall0_us = wall_now_us();
+        s->pace_ts0_us = -1;
+        uv_timer_start(&s->timer, src_on_pace, 0, 0);
+        return 0;
+    }
+    uv_idle_init(loop, &s->idle);
+    s->has_idle = true;
+    s->open_handles++;
+    s->idle.data = s;
+    uv_idle_start(&s->idle, src_on_idle);
+    return 0;
+}
+
+void pcap_source_counters(struct pcap_source *s, uint64_t *received, uint64_t *kernel_drop,
+                          uint64_t *if_drop)
+{
+    *received = s->received;
+    *kernel_drop = *if_drop = 0;
+    if (s->cfg.kind == PCAP_SOURCE_LIVE && s->p) {
+        struct pcap_stat ps;
+        if (pcap_stats(s->p, &ps) == 0) {
+            *kernel_drop = ps.ps_drop;
+            *if_drop = ps.ps_ifdrop;
+        }
+    }
+}
+
+void pcap_source_progress(struct pcap_source *s, uint64_t *done, uint64_t *total)
+{
+    *done = 0;
+    *total = s->file_size;
+    if (s->p && s->cfg.kind != PCAP_SOURCE_LIVE) {
+        FILE *fp = pcap_file(s->p);
+        long pos = fp ? ftell(fp) : -1;
+        if (pos > 0)
+            *done = (uint64_t)pos;
+    }
+}
+
+static void src_handle_closed(uv_handle_t *h)
+{
+    struct pcap_source *s = h->data;
+    if (--s->open_handles > 0)
+        return;
+    void (*cb)(void *) = s->close_cb;
+    void *arg = s->close_arg;
+    if (s->p)
+        pcap_close(s->p);
+    free(s->name);
+    free(s);
+    if (cb)
+        cb(arg);
+}
+
+void pcap_source_close(struct pcap_source *s, void (*cb)(void *), void *arg)
+{
+    s->close_cb = cb;
+    s->close_arg = arg;
+    s->finished = true;
+    if (!s->open_handles) { /* never started: nothing to wait for */
+        if (s->p)
+            pcap_close(s->p);
+        free(s->name);
+        free(s);
+        if (cb)
+            cb(arg);
+        return;
+    }
+    if (s->has_poll)
+        uv_close((uv_handle_t *)&s->poll, src_handle_closed);
+    if (s->has_timer)
+        uv_close((uv_handle_t *)&s->timer, src_handle_closed);
+    if (s->has_idle)
+        uv_close((uv_handle_t *)&s->idle, src_handle_closed);
+}
+
+/* ---- interfaces ---- */
+
+static unsigned mask_bits(const uint8_t *m, size_t n)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int b = 7; b >= 0; b--)
+            if (m[i] & (1u << b))
+                bits++;
+    return bits;
+}
+
+int pcap_source_iface_networks(const char *iface, struct localnet *ln)
+{
+    struct ifaddrs *ifa, *i;
+    int added = 0;
+    if (getifaddrs(&ifa) != 0)
+        return 0;
+    for (i = ifa; i; i = i->ifa_next) {
+        if (!i->ifa_addr || !i->ifa_netmask || strcmp(i->ifa_name, iface) != 0)
+            continue;
+        struct flow_addr a;
+        unsigned bits;
+        if (i->ifa_addr->sa_family == AF_INET) {
+            const struct sockaddr_in *sa = (const void *)i->ifa_addr;
+            const struct sockaddr_in *nm = (const void *)i->ifa_netmask;
+            flow_addr_set_v4(&a, (const uint8_t *)&sa->sin_addr);
+            bits = mask_bits((const uint8_t *)&nm->sin_addr, 4);
+        } else if (i->ifa_addr->sa_family == AF_INET6) {
+            const struct sockaddr_in6 *sa = (const void *)i->ifa_addr;
+            const struct sockaddr_in6 *nm = (const void *)i->ifa_netmask;
+            flow_addr_set_v6(&a, sa->sin6_addr.s6_addr);
+            bits = mask_bits(nm->sin6_addr.s6_addr, 16);
+        } else {
+            continue;
+        }
+        if (localnet_add(ln, &a, bits) == 0)
+            added++;
+    }
+    freeifaddrs(ifa);
+    return added;
+}
+
+int pcap_source_default_iface(char *buf, size_t len)
+{
+    FILE *f = fopen("/proc/net/route", "r");
+    if (f) {
+        char line[256], name[64];
+        unsigned long dest, gw, flags;
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "%63s %lx %lx %lx", name, &dest, &gw, &flags) == 4 && dest == 0 &&
+                (flags & 1)) {
+                snprintf(buf, len, "%s", name);
+                fclose(f);
+                return 0;
+            }
+        }
+        fclose(f);
+    }
+    pcap_if_t *all = NULL;
+    char ebuf[PCAP_ERRBUF_SIZE];
+    int r = -ENODEV;
+    if (pcap_findalldevs(&all, ebuf) == 0) {
+        for (pcap_if_t *d = all; d; d = d->next) {
+            if ((d->flags & PCAP_IF_LOOPBACK) || !(d->flags & PCAP_IF_UP) ||
+                strcmp(d->name, "any") == 0)
+                continue;
+            snprintf(buf, len, "%s", d->name);
+            r = 0;
+            break;
+        }
+        pcap_freealldevs(all);
+    }
+    return r;
+}

@@ -1,0 +1,345 @@
+/*
+ * report.c - batch text and JSON Lines reports (see report.h).
+ */
+#include "config.h"
+
+#include "flowdrill/report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flowdrill/rowfmt.h"
+#include "flowdrill/stat_table.h"
+
+/* ---- JSON ---- */
+
+static void json_str(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(o, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+            fprintf(o, "\\u%04x", *p);
+        else
+            fputc(*p, o);
+    }
+    fputc('"', o);
+}
+
+static void json_u64(FILE *o, const char *name, uint64_t v, bool comma)
+{
+    fprintf(o, "%s\"%s\":%" PRIu64, comma ? "," : "", name, v);
+}
+
+static void json_rates(FILE *o, const struct topn_row *r)
+{
+    fputs(",\"rate_bps\":[", o);
+    for (int w = 0; w < 3; w++) {
+        if (w)
+            fputc(',', o);
+        if (r->win_secs[w])
+            fprintf(o, "%" PRIu64, topn_row_rate_bps(r, w));
+        else
+            fputs("null", o);
+    }
+    fputc(']', o);
+}
+
+static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row *r)
+{
+    char key[160], a[FLOW_ADDR_STRLEN], b[FLOW_ADDR_STRLEN], p[8];
+    bool other = r->table != AGG_T_FLOW && (r->flags & STAT_F_OTHER);
+    fputs("{\"key\":", o);
+    json_str(o, rowfmt_key(r, key, sizeof key));
+    switch (r->table) {
+    case AGG_T_HOST:
+        json_u64(o, "bytes", r->bytes, true);
+        json_u64(o, "packets", r->packets, true);
+        json_u64(o, "flows", r->flows, true);
+        json_u64(o, "bytes_in", r->bytes_dir[1], true);
+        json_u64(o, "bytes_out", r->bytes_dir[0], true);
+        json_u64(o, "packets_in", r->pkts_dir[1], true);
+        json_u64(o, "packets_out", r->pkts_dir[0], true);
+        json_u64(o, "peers", r->aux, true);
+        fprintf(o, ",\"local\":%s", (r->flags & STAT_F_LOCAL) ? "true" : "false");
+        break;
+    case AGG_T_PAIR:
+        if (!other) {
+            struct flow_addr x, y;
+            memcpy(x.b, r->key.raw, 16);
+            memcpy(y.b, r->key.raw + 16, 16);
+            fputs(",\"a\":", o);
+            json_str(o, flow_addr_format(&x, a, sizeof a));
+            fputs(",\"b\":", o);
+            json_str(o, flow_addr_format(&y, b, sizeof b));
+        }
+        json_u64(o, "bytes", r->bytes, true);
+        json_u64(o, "packets", r->packets, true);
+        json_u64(o, "flows", r->flows, true);
+        json_u64(o, "bytes_ab", r->bytes_dir[0], true);
+        json_u64(o, "bytes_ba", r->bytes_dir[1], true);
+        json_u64(o, "packets_ab", r->pkts_dir[0], true);
+        json_u64(o, "packets_ba", r->pkts_dir[1], true);
+        break;
+    case AGG_T_PORT:
+    case AGG_T_APP:
+        if (r->table == AGG_T_PORT) {
+            fputs(",\"service\":", o);
+            json_str(o, rowfmt_service(r, agg_services(c->agg)));
+            if (!other) {
+                json_u64(o, "port", (uint64_t)(r->key.raw[0] << 8 | r->key.raw[1]), true);
+                rowfmt_proto(r->key.raw[2], p, sizeof p);
+                fputs(",\"proto\":", o);
+                json_str(o, p);
+            }
+        }
+        json_u64(o, "bytes", r->bytes, true);
+        json_u64(o, "packets", r->packets, true);
+        json_u64(o, "flows", r->flows, true);
+        json_u64(o, "bytes_to_service", r->bytes_dir[0], true);
+        json_u64(o, "bytes_from_service", r->bytes_dir[1], true);
+        break;
+    case AGG_T_PROTO:
+        if (!other)
+            json_u64(o, "number", r->key.raw[0], true);
+        json_u64(o, "bytes", r->bytes, true);
+        json_u64(o, "packets", r->packets, true);
+        json_u64(o, "flows", r->flows, true);
+        break;
+    case AGG_T_FLOW: {
+        const struct flow_key *k = &r->key.flow;
+        char f[12];
+        fputs(",\"src\":", o);
+        json_str(o, flow_addr_format(&k->a, a, sizeof a));
+        json_u64(o, "sport", k->pa, true);
+        fputs(",\"dst\":", o);
+        json_str(o, flow_addr_format(&k->b, b, sizeof b));
+        json_u64(o, "dport", k->pb, true);
+        rowfmt_proto(k->proto, p, sizeof p);
+        fputs(",\"proto\":", o);
+        json_str(o, p);
+        json_u64(o, "bytes", r->bytes, true);
+        json_u64(o, "packets", r->packets, true);
+        json_u64(o, "bytes_ab", r->bytes_dir[0], true);
+        json_u64(o, "bytes_ba", r->bytes_dir[1], true);
+        json_u64(o, "packets_ab", r->pkts_dir[0], true);
+        json_u64(o, "packets_ba", r->pkts_dir[1], true);
+        if (k->proto == 6) {
+            fputs(",\"tcp_flags_ab\":", o);
+            json_str(o, rowfmt_tcp_flags(r->tcp_flags[0], f, sizeof f));
+            fputs(",\"tcp_flags_ba\":", o);
+            json_str(o, rowfmt_tcp_flags(r->tcp_flags[1], f, sizeof f));
+        }
+        json_u64(o, "first", r->first_sec, true);
+        json_u64(o, "last", r->last_sec, true);
+        break;
+    }
+    default:
+        break;
+    }
+    json_rates(o, r);
+    fputc('}', o);
+}
+
+int report_json(FILE *o, const struct report_ctx *c)
+{
+    struct agg_totals t;
+    agg_totals(c->agg, &t);
+    fprintf(o, "{\"time\":%" PRIu32 ",\"final\":%s", t.now_sec, c->final ? "true" : "false");
+
+    fputs(",\"sources\":[", o);
+    for (size_t i = 0; i < c->n_sources; i++) {
+        const struct report_source *s = &c->sources[i];
+        fprintf(o, "%s{\"kind\":", i ? "," : "");
+        json_str(o, s->kind);
+        fputs(",\"name\":", o);
+        json_str(o, s->name);
+        json_u64(o, "received", s->received, true);
+        fputc('}', o);
+    }
+    fputc(']', o);
+
+    uint32_t elapsed = t.now_sec > t.start_sec ? t.now_sec - t.start_sec : 1;
+    fputs(",\"totals\":{", o);
+    json_u64(o, "bytes", t.bytes, false);
+    json_u64(o, "packets", t.packets, true);
+    json_u64(o, "flows", t.flows, true);
+    json_u64(o, "active_flows", t.active_flows, true);
+    json_u64(o, "bytes_in", t.bytes_dir[FLOW_DIR_IN], true);
+    json_u64(o, "bytes_out", t.bytes_dir[FLOW_DIR_OUT], true);
+    json_u64(o, "bytes_internal", t.bytes_dir[FLOW_DIR_INTERNAL], true);
+    json_u64(o, "bytes_transit", t.bytes_dir[FLOW_DIR_TRANSIT], true);
+    json_u64(o, "packets_in", t.packets_dir[FLOW_DIR_IN], true);
+    json_u64(o, "packets_out", t.packets_dir[FLOW_DIR_OUT], true);
+    fputs(",\"rate_bps\":[", o);
+    for (int w = 0; w < 3; w++) {
+        uint32_t secs = elapsed < topn_windows[w] ? elapsed : topn_windows[w];
+        fprintf(o, "%s%" PRIu64, w ? "," : "", agg_total_window(c->agg, secs) * 8 / secs);
+    }
+    fputs("]}", o);
+
+    /* every loss, by reason; zeros included so scripts can rely on the keys */
+    fputs(",\"dropped\":{", o);
+    bool first = true;
+    uint64_t kd = 0, id = 0;
+    for (size_t i = 0; i < c->n_sources; i++) {
+        kd += c->sources[i].kernel_drop;
+        id += c->sources[i].if_drop;
+    }
+    json_u64(o, "kernel", kd, !first);
+    first = false;
+    json_u64(o, "interface", id, true);
+    for (int r = 0; r < PACKET_R_MAX; r++)
+        if (packet_reason_is_drop(r))
+            json_u64(o, packet_reason_name(r), c->pkt ? c->pkt->count[r] : 0, true);
+    fputs("},\"notes\":{", o);
+    first = true;
+    for (int r = 0; r < PACKET_R_MAX; r++)
+        if (!packet_reason_is_drop(r)) {
+            json_u64(o, packet_reason_name(r), c->pkt ? c->pkt->count[r] : 0, !first);
+            first = false;
+        }
+    fputs("},\"evicted\":{", o);
+    for (int i = 0; i < AGG_T_MAX; i++)
+        json_u64(o, agg_table_name(i), t.evicted[i], i > 0);
+    fputs("},\"folded\":{", o);
+    for (int i = 0; i < AGG_T_FLOW; i++)
+        json_u64(o, agg_table_name(i), t.folded[i], i > 0);
+    fputc('}', o);
+    json_u64(o, "expired_flows", t.expired_flows, true);
+    json_u64(o, "memory_bytes", t.memory, true);
+
+    fprintf(o, ",\"sort\":\"%s\",\"tables\":{", topn_sort_name(c->sort));
+    first = true;
+    for (int tb = 0; tb < AGG_T_MAX; tb++) {
+        if (!(c->tables & (1u << tb)))
+            continue;
+        struct topn_row *rows;
+        size_t n = topn_select(c->agg, tb, c->sort, c->top, &rows);
+        fprintf(o, "%s\"%s\":[", first ? "" : ",", agg_table_name(tb));
+        first = false;
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                fputc(',', o);
+            json_row(o, c, &rows[i]);
+        }
+        fputc(']', o);
+        free(rows);
+    }
+    fputs("}}\n", o);
+    return ferror(o) ? -1 : 0;
+}
+
+/* ---- text ---- */
+
+static void text_rule(FILE *o, int width)
+{
+    for (int i = 0; i < width; i++)
+        fputc('-', o);
+    fputc('\n', o);
+}
+
+int report_text(FILE *o, const struct report_ctx *c)
+{
+    struct agg_totals t;
+    agg_totals(c->agg, &t);
+    char b1[32], b2[32], b3[32], b4[32], ts[32];
+    time_t now = (time_t)t.now_sec;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    uint32_t elapsed = t.now_sec > t.start_sec ? t.now_sec - t.start_sec : 1;
+
+    fprintf(o, "flowdrill report at %s%s\n", ts, c->final ? " (final)" : "");
+    for (size_t i = 0; i < c->n_sources; i++)
+        fprintf(o, "source: %s %s, %" PRIu64 " frames\n", c->sources[i].kind,
+                c->sources[i].name, c->sources[i].received);
+    fprintf(o, "total: %s in %s packets, %s flows (%" PRIu32 " active)\n",
+            rowfmt_bytes(t.bytes, b1, sizeof b1), rowfmt_count(t.packets, b2, sizeof b2),
+            rowfmt_count(t.flows, b3, sizeof b3), t.active_flows);
+    fprintf(o, "in: %s  out: %s  internal: %s  transit: %s\n",
+            rowfmt_bytes(t.bytes_dir[FLOW_DIR_IN], b1, sizeof b1),
+            rowfmt_bytes(t.bytes_dir[FLOW_DIR_OUT], b2, sizeof b2),
+            rowfmt_bytes(t.bytes_dir[FLOW_DIR_INTERNAL], b3, sizeof b3),
+            rowfmt_bytes(t.bytes_dir[FLOW_DIR_TRANSIT], b4, sizeof b4));
+    fputs("rate:", o);
+    for (int w = 0; w < 3; w++) {
+        uint32_t secs = elapsed < topn_windows[w] ? elapsed : topn_windows[w];
+        fprintf(o, " %us %s", topn_windows[w],
+                rowfmt_rate(agg_total_window(c->agg, secs) * 8 / secs, b1, sizeof b1));
+    }
+    fputc('\n', o);
+
+    /* losses: only the non-zero ones, so a clean run reads clean */
+    bool any = false;
+    for (size_t i = 0; i < c->n_sources; i++) {
+        if (c->sources[i].kernel_drop || c->sources[i].if_drop) {
+            fprintf(o, "%sdropped by kernel on %s: %" PRIu64 " (interface %" PRIu64 ")\n",
+                    "", c->sources[i].name, c->sources[i].kernel_drop, c->sources[i].if_drop);
+            any = true;
+        }
+    }
+    for (int r = 0; c->pkt && r < PACKET_R_MAX; r++) {
+        if (!c->pkt->count[r])
+            continue;
+        fprintf(o, "%s %s: %" PRIu64 "\n", packet_reason_is_drop(r) ? "dropped" : "note",
+                packet_reason_name(r), c->pkt->count[r]);
+        any = true;
+    }
+    for (int i = 0; i < AGG_T_MAX; i++) {
+        if (t.evicted[i] || t.folded[i]) {
+            fprintf(o, "table %s full: %" PRIu64 " evicted, %" PRIu64 " folded into other\n",
+                    agg_table_name(i), t.evicted[i], t.folded[i]);
+            any = true;
+        }
+    }
+    (void)any;
+
+    for (int tb = 0; tb < AGG_T_MAX; tb++) {
+        if (!(c->tables & (1u << tb)))
+            continue;
+        struct topn_row *rows;
+        size_t n = topn_select(c->agg, tb, c->sort, c->top, &rows);
+        int kw = 22;
+        for (size_t i = 0; i < n; i++) {
+            char key[160];
+            int l = (int)strlen(rowfmt_key(&rows[i], key, sizeof key));
+            if (tb == AGG_T_PORT && *rowfmt_service(&rows[i], agg_services(c->agg)))
+                l += (int)strlen(rowfmt_service(&rows[i], agg_services(c->agg))) + 3;
+            if (l > kw)
+                kw = l;
+        }
+        fputc('\n', o);
+        fprintf(o, "%s: %zu row%s by %s\n", agg_table_name(tb), n, n == 1 ? "" : "s",
+                topn_sort_name(c->sort));
+        int width = fprintf(o, "%4s  %-*s %10s %10s %10s %10s %9s %7s\n", "#", kw, "key",
+                            "2s", "10s", "40s", "total", "packets", "flows");
+        text_rule(o, width - 1);
+        for (size_t i = 0; i < n; i++) {
+            char key[200], keyx[240], r[3][16];
+            rowfmt_key(&rows[i], key, sizeof key);
+            const char *svc = tb == AGG_T_PORT ? rowfmt_service(&rows[i], agg_services(c->agg))
+                                               : "";
+            if (*svc)
+                snprintf(keyx, sizeof keyx, "%s (%s)", key, svc);
+            else
+                snprintf(keyx, sizeof keyx, "%s", key);
+            for (int w = 0; w < 3; w++) {
+                if (rows[i].win_secs[w])
+                    rowfmt_rate(topn_row_rate_bps(&rows[i], w), r[w], sizeof r[w]);
+                else
+                    snprintf(r[w], sizeof r[w], "-");
+            }
+            fprintf(o, "%4zu  %-*s %10s %10s %10s %10s %9s %7s\n", i + 1, kw, keyx, r[0], r[1],
+                    r[2], rowfmt_bytes(rows[i].bytes, b1, sizeof b1),
+                    rowfmt_count(rows[i].packets, b2, sizeof b2),
+                    rowfmt_count(rows[i].flows, b3, sizeof b3));
+        }
+        free(rows);
+    }
+    fputs("\n", o);
+    return ferror(o) ? -1 : 0;
+}

@@ -1,0 +1,537 @@
+/*
+ * check_agg.c - the aggregator, its tables and top-N selection.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/agg.h"
+#include "flowdrill/flow_table.h"
+#include "flowdrill/service.h"
+#include "flowdrill/stat_table.h"
+#include "flowdrill/topn.h"
+#include "recs.h"
+
+#define T0 1700000000u
+
+static struct service_db *svc;
+static struct localnet ln;
+
+static void setup(void)
+{
+    svc = service_db_new(false);
+    localnet_init(&ln);
+    localnet_add_cidr(&ln, "10.0.0.0/8");
+}
+
+static void teardown(void)
+{
+    service_db_free(svc);
+}
+
+static struct agg *new_agg(uint32_t max_flows, uint32_t max_hosts)
+{
+    struct agg_limits l;
+    agg_limits_default(&l);
+    l.max_flows = max_flows;
+    l.max_hosts = max_hosts;
+    l.max_pairs = max_hosts;
+    return agg_new(&l, &ln, svc, 42);
+}
+
+static void add1(struct agg *a, struct flow_rec r)
+{
+    agg_add(a, &r, 1);
+}
+
+/* Find a row by its key text. */
+static const struct topn_row *row_by_key(struct topn_row *rows, size_t n, const char *key)
+{
+    struct flow_addr x;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].table == AGG_T_HOST && flow_addr_parse(key, &x) == 0 &&
+            memcmp(rows[i].key.raw, x.b, 16) == 0)
+            return &rows[i];
+        if (rows[i].table == AGG_T_APP && strcmp((const char *)rows[i].key.raw, key) == 0)
+            return &rows[i];
+    }
+    return NULL;
+}
+
+START_TEST(test_pairing_both_directions)
+{
+    struct agg *a = new_agg(1000, 1000);
+    add1(a, recs_make("10.0.0.1", 50000, "192.0.2.7", 443, 6, 100, T0));
+    add1(a, recs_make("192.0.2.7", 443, "10.0.0.1", 50000, 6, 1500, T0));
+    add1(a, recs_make("192.0.2.7", 443, "10.0.0.1", 50000, 6, 1500, T0));
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.flows, 1);
+    ck_assert_uint_eq(t.active_flows, 1);
+    ck_assert_uint_eq(t.bytes, 3100);
+    ck_assert_uint_eq(t.packets, 3);
+    ck_assert_uint_eq(t.bytes_dir[FLOW_DIR_OUT], 100);
+    ck_assert_uint_eq(t.bytes_dir[FLOW_DIR_IN], 3000);
+
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_FLOW, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].bytes_dir[0], 100); /* initiator (first packet's source) = a */
+    ck_assert_uint_eq(rows[0].bytes_dir[1], 3000);
+    ck_assert_uint_eq(rows[0].key.flow.pa, 50000);
+    free(rows);
+
+    n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 2);
+    const struct topn_row *h = row_by_key(rows, n, "10.0.0.1");
+    ck_assert_ptr_nonnull(h);
+    ck_assert_uint_eq(h->bytes, 3100);
+    ck_assert_uint_eq(h->bytes_dir[0], 100);  /* sent */
+    ck_assert_uint_eq(h->bytes_dir[1], 3000); /* received */
+    ck_assert_uint_eq(h->flows, 1);
+    ck_assert_uint_eq(h->aux, 1); /* one peer */
+    ck_assert(h->flags & STAT_F_LOCAL);
+    free(rows);
+
+    n = topn_select(a, AGG_T_PORT, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].key.raw[0] << 8 | rows[0].key.raw[1], 443);
+    ck_assert_uint_eq(rows[0].bytes_dir[0], 100);  /* to the service */
+    ck_assert_uint_eq(rows[0].bytes_dir[1], 3000); /* from it */
+    free(rows);
+
+    n = topn_select(a, AGG_T_APP, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq((const char *)rows[0].key.raw, "https");
+    free(rows);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_distinct_protocols_are_distinct_flows)
+{
+    struct agg *a = new_agg(1000, 1000);
+    add1(a, recs_make("10.0.0.1", 53, "10.0.0.2", 53, 17, 80, T0));
+    add1(a, recs_make("10.0.0.1", 53, "10.0.0.2", 53, 6, 80, T0));
+    add1(a, recs_make("10.0.0.1", 0, "10.0.0.2", 0, 1, 84, T0));
+    add1(a, recs_make("2001:db8::1", 0, "2001:db8::2", 0, 58, 104, T0));
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.flows, 4);
+    ck_assert_uint_eq(t.bytes_dir[FLOW_DIR_INTERNAL], 80 + 80 + 84);
+    ck_assert_uint_eq(t.bytes_dir[FLOW_DIR_TRANSIT], 104);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_APP, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_ptr_nonnull(row_by_key(rows, n, "icmp"));
+    ck_assert_ptr_nonnull(row_by_key(rows, n, "icmp6"));
+    ck_assert_ptr_nonnull(row_by_key(rows, n, "domain"));
+    free(rows);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_fragments_count_on_hosts_not_ports)
+{
+    struct agg *a = new_agg(1000, 1000);
+    add1(a, recs_make("10.0.0.1", 5000, "10.0.0.2", 53, 17, 1500, T0));
+    struct flow_rec frag = recs_make("10.0.0.1", 0, "10.0.0.2", 0, 17, 700, T0);
+    frag.flags = FLOW_REC_NO_PORTS | FLOW_REC_FRAGMENT;
+    add1(a, frag);
+    agg_finish(a);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(row_by_key(rows, n, "10.0.0.1")->bytes, 2200);
+    free(rows);
+    n = topn_select(a, AGG_T_PORT, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].bytes, 1500);
+    free(rows);
+    n = topn_select(a, AGG_T_PROTO, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].bytes, 2200);
+    free(rows);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_rate_windows)
+{
+    struct agg *a = new_agg(1000, 1000);
+    /* 1000 bytes in each of 10 seconds, then silence */
+    for (uint32_t s = 0; s < 10; s++)
+        add1(a, recs_make("10.0.0.1", 1000, "10.0.0.2", 22, 6, 1000, T0 + s));
+    agg_advance(a, T0 + 10);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_RATE2, 0, &rows);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(rows[0].win_secs[0], 2);
+    ck_assert_uint_eq(rows[0].win[0], 2000);
+    ck_assert_uint_eq(topn_row_rate_bps(&rows[0], 0), 8000);
+    ck_assert_uint_eq(rows[0].win_secs[1], 10);
+    ck_assert_uint_eq(rows[0].win[1], 10000);
+    ck_assert_uint_eq(topn_row_rate_bps(&rows[0], 1), 8000);
+    ck_assert_uint_eq(rows[0].win_secs[2], 10); /* only 10 s of data so far */
+    ck_assert_uint_eq(topn_row_rate_bps(&rows[0], 2), 8000);
+    free(rows);
+    ck_assert_uint_eq(agg_total_window(a, 2), 2000);
+
+    /* 5 seconds later: the 2 s window is empty, the 10 s one holds 5 seconds */
+    agg_advance(a, T0 + 15);
+    n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(rows[0].win[0], 0);
+    ck_assert_uint_eq(rows[0].win[1], 5000);
+    ck_assert_uint_eq(rows[0].win[2], 10000);
+    ck_assert_uint_eq(rows[0].win_secs[2], 15);
+    free(rows);
+
+    /* flows keep a 2 s window */
+    add1(a, recs_make("10.0.0.1", 1000, "10.0.0.2", 22, 6, 300, T0 + 15));
+    agg_advance(a, T0 + 16);
+    n = topn_select(a, AGG_T_FLOW, TOPN_SORT_RATE2, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].win[0], 300);
+    ck_assert_uint_eq(rows[0].win_secs[1], 0);
+    free(rows);
+
+    /* 100 s later everything has left the history; totals stay */
+    agg_advance(a, T0 + 200);
+    n = topn_select(a, AGG_T_PAIR, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(rows[0].win[2], 0);
+    ck_assert_uint_eq(rows[0].bytes, 10300);
+    free(rows);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_late_and_early_records)
+{
+    struct agg *a = new_agg(1000, 1000);
+    add1(a, recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 100, T0 + 5));
+    /* older than now: booked into now, never lost */
+    add1(a, recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 100, T0));
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.bytes, 200);
+    ck_assert_uint_eq(agg_total_window(a, 1), 200);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_idle_expiry)
+{
+    struct agg_limits l;
+    agg_limits_default(&l);
+    l.idle_timeout = 5;
+    struct agg *a = agg_new(&l, &ln, svc, 1);
+    add1(a, recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 100, T0));
+    agg_advance(a, T0 + 3);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.active_flows, 1);
+    agg_advance(a, T0 + 10);
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.active_flows, 0);
+    ck_assert_uint_eq(t.expired_flows, 1);
+    /* the same 5-tuple again is a new flow; host totals keep adding up */
+    add1(a, recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 100, T0 + 11));
+    agg_finish(a);
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.flows, 2);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(row_by_key(rows, n, "10.0.0.2")->bytes, 200);
+    ck_assert_uint_eq(row_by_key(rows, n, "10.0.0.2")->flows, 2);
+    free(rows);
+    agg_free(a);
+}
+END_TEST
+
+static uint64_t rng_state = 88172645463325252ULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void rand_addr(char *buf, size_t len, unsigned range)
+{
+    unsigned x = (unsigned)(rnd() % range);
+    snprintf(buf, len, "198.%u.%u.%u", 18 + (x >> 16 & 1), x >> 8 & 255, x & 255);
+}
+
+static uint64_t sum_rows(const struct agg *a, enum agg_table t, uint64_t *pkts)
+{
+    struct topn_row *rows;
+    size_t n = topn_select(a, t, TOPN_SORT_BYTES, 0, &rows);
+    uint64_t b = 0, p = 0;
+    for (size_t i = 0; i < n; i++) {
+        b += rows[i].bytes;
+        p += rows[i].packets;
+    }
+    free(rows);
+    if (pkts)
+        *pkts = p;
+    return b;
+}
+
+START_TEST(test_sums_are_consistent)
+{
+    struct agg *a = new_agg(100000, 100000);
+    for (int i = 0; i < 20000; i++) {
+        char s[32], d[32];
+        rand_addr(s, sizeof s, 300);
+        rand_addr(d, sizeof d, 300);
+        uint8_t proto = (uint8_t[]){6, 17, 1, 47}[rnd() % 4];
+        add1(a, recs_make(s, (uint16_t)(rnd() % 5 + 1000), d, (uint16_t)(rnd() % 3 + 80), proto,
+                          40 + rnd() % 1460, T0 + (uint32_t)(i / 1000)));
+    }
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    uint64_t p;
+    ck_assert_uint_eq(sum_rows(a, AGG_T_HOST, &p), 2 * t.bytes);
+    ck_assert_uint_eq(p, 2 * t.packets);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_PAIR, &p), t.bytes);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_PROTO, &p), t.bytes);
+    ck_assert_uint_eq(p, t.packets);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_APP, NULL), t.bytes);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_FLOW, &p), t.bytes);
+    ck_assert_uint_eq(p, t.packets);
+    ck_assert_uint_eq(t.packets, 20000);
+    agg_free(a);
+}
+END_TEST
+
+static int naive_cmp(const void *x, const void *y)
+{
+    const struct topn_row *a = x, *b = y;
+    if (a->packets != b->packets)
+        return a->packets > b->packets ? -1 : 1;
+    return memcmp(a->key.raw, b->key.raw, STAT_KEY_MAX);
+}
+
+START_TEST(test_topn_matches_naive_sort)
+{
+    struct agg *a = new_agg(100000, 100000);
+    for (int i = 0; i < 5000; i++) {
+        char s[32];
+        rand_addr(s, sizeof s, 2000);
+        add1(a, recs_make(s, 1, "10.9.9.9", 2, 17, 100, T0));
+    }
+    agg_finish(a);
+    struct topn_row *all, *top;
+    size_t n_all = topn_select(a, AGG_T_HOST, TOPN_SORT_PACKETS, 0, &all);
+    qsort(all, n_all, sizeof *all, naive_cmp);
+    for (size_t k = 1; k <= 64; k *= 2) {
+        size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_PACKETS, k, &top);
+        ck_assert_uint_eq(n, k);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_uint_eq(top[i].packets, all[i].packets);
+            ck_assert_mem_eq(top[i].key.raw, all[i].key.raw, 16);
+        }
+        free(top);
+    }
+    /* asking for more rows than exist gives them all */
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_PACKETS, n_all + 10, &top);
+    ck_assert_uint_eq(n, n_all);
+    free(top);
+    free(all);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_eviction_under_flood)
+{
+    struct agg *a = new_agg(256, 128);
+    for (int i = 0; i < 100000; i++) {
+        char s[32], d[32];
+        rand_addr(s, sizeof s, 1u << 17);
+        rand_addr(d, sizeof d, 1u << 17);
+        add1(a, recs_make(s, (uint16_t)rnd(), d, (uint16_t)rnd(), 6, 60, T0 + (uint32_t)(i / 5000)));
+        /* a heavy hitter: 1 % of the records, much bigger */
+        if (i % 100 == 0)
+            add1(a, recs_make("10.1.1.1", 40000, "203.0.113.9", 443, 6, 1500,
+                              T0 + (uint32_t)(i / 5000)));
+    }
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_le(t.active_flows, 256);
+    ck_assert_uint_gt(t.evicted[AGG_T_FLOW], 90000);
+    ck_assert_uint_le(t.rows[AGG_T_HOST], 129);
+    ck_assert_uint_gt(t.evicted[AGG_T_HOST] + t.folded[AGG_T_HOST], 0);
+    /* nothing is lost: every byte is in some row, "other" included */
+    uint64_t p;
+    ck_assert_uint_eq(sum_rows(a, AGG_T_HOST, &p), 2 * t.bytes);
+    ck_assert_uint_eq(p, 2 * t.packets);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_PAIR, NULL), t.bytes);
+    ck_assert_uint_eq(t.packets, 101000);
+    /* the heavy hitter stays on top */
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 3, &rows);
+    ck_assert_uint_ge(n, 2);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found |= row_by_key(rows + i, 1, "10.1.1.1") != NULL;
+    ck_assert(found);
+    free(rows);
+    /* memory stays bounded: under 200 bytes per conversation in the flow table */
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_flow_table_memory_per_flow)
+{
+    struct flow_table *ft = flow_table_new(1u << 16, 7);
+    struct flow_rec r = recs_make("10.0.0.1", 1, "10.0.0.2", 2, 6, 1, T0);
+    for (uint32_t i = 0; i < (1u << 16); i++) {
+        r.sport = (uint16_t)i;
+        r.dport = (uint16_t)(i >> 3);
+        uint32_t h = flow_table_hash(ft, &r);
+        int dir;
+        if (flow_table_find(ft, &r, h, &dir) == FLOW_NONE)
+            flow_table_insert(ft, &r, h);
+    }
+    ck_assert_uint_eq(flow_table_count(ft), 1u << 16);
+    ck_assert_uint_lt(flow_table_memory(ft) / flow_table_count(ft), 200);
+    /* remove half, find the rest, in both directions */
+    for (uint32_t i = 0; i < (1u << 16); i += 2) {
+        r.sport = (uint16_t)i;
+        r.dport = (uint16_t)(i >> 3);
+        int dir;
+        uint32_t idx = flow_table_find(ft, &r, flow_table_hash(ft, &r), &dir);
+        ck_assert_uint_ne(idx, FLOW_NONE);
+        flow_table_remove(ft, idx);
+    }
+    for (uint32_t i = 1; i < (1u << 16); i += 2) {
+        struct flow_rec rev = recs_make("10.0.0.2", (uint16_t)(i >> 3), "10.0.0.1", (uint16_t)i,
+                                        6, 1, T0);
+        int dir = -1;
+        ck_assert_uint_ne(flow_table_find(ft, &rev, flow_table_hash(ft, &rev), &dir), FLOW_NONE);
+        ck_assert_int_eq(dir, 1);
+    }
+    ck_assert_uint_eq(flow_table_count(ft), 1u << 15);
+    flow_table_free(ft);
+}
+END_TEST
+
+START_TEST(test_huge_record_does_not_overflow)
+{
+    struct agg *a = new_agg(1000, 1000);
+    struct flow_rec r = recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 10000000000ULL, T0);
+    r.packets = 5000000000ULL;
+    add1(a, r);
+    add1(a, r);
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.bytes, 20000000000ULL);
+    ck_assert_uint_eq(t.packets, 10000000000ULL);
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_stat_table_evicts_into_other)
+{
+    struct stat_table *t = stat_table_new(4, 4, 9);
+    bool created;
+    uint32_t keys[6] = {1, 2, 3, 4, 5, 6};
+    for (int i = 0; i < 4; i++) {
+        uint32_t idx = stat_table_get(t, &keys[i], T0, &created);
+        ck_assert(created);
+        stat_table_add(t, idx, T0, (uint64_t)(i + 1) * 100, 1, 0, 0);
+    }
+    ck_assert_uint_eq(stat_table_count(t), 5);
+    /* full: the fifth key evicts the lightest unreferenced row into "other" */
+    uint32_t idx = stat_table_get(t, &keys[4], T0, &created);
+    ck_assert(created);
+    ck_assert_uint_ne(idx, STAT_OTHER);
+    ck_assert_uint_eq(stat_table_evicted(t), 1);
+    ck_assert_uint_gt(stat_table_entry(t, STAT_OTHER)->bytes[0], 0);
+    ck_assert_uint_eq(stat_table_find(t, &keys[4]), idx);
+    /* with every row referenced, a new key folds into "other" */
+    for (uint32_t i = 1; i < stat_table_slots(t); i++)
+        if (stat_table_entry(t, i)->flags & STAT_F_USED)
+            stat_table_ref(t, i);
+    ck_assert_uint_eq(stat_table_get(t, &keys[5], T0, &created), STAT_OTHER);
+    ck_assert(!created);
+    ck_assert_uint_eq(stat_table_folded(t), 1);
+    stat_table_free(t);
+}
+END_TEST
+
+START_TEST(test_service_pick)
+{
+    ck_assert_uint_eq(service_db_pick(svc, 6, 51000, 443), 443);
+    ck_assert_uint_eq(service_db_pick(svc, 6, 443, 51000), 443);
+    ck_assert_uint_eq(service_db_pick(svc, 6, 8080, 51000), 8080); /* named side */
+    ck_assert_uint_eq(service_db_pick(svc, 6, 40001, 40000), 40000); /* lower */
+    ck_assert_uint_eq(service_db_pick(svc, 17, 123, 123), 123);
+    ck_assert_str_eq(service_db_name(svc, service_db_id(svc, 443, 6)), "https");
+    ck_assert_str_eq(service_db_name(svc, service_db_id(svc, 53, 17)), "domain");
+    ck_assert_uint_eq(service_db_id(svc, 40000, 6), 0);
+}
+END_TEST
+
+START_TEST(test_localnet)
+{
+    struct localnet l;
+    localnet_init(&l);
+    ck_assert_int_eq(localnet_add_cidr(&l, "192.0.2.0/24"), 0);
+    ck_assert_int_eq(localnet_add_cidr(&l, "2001:db8::/32"), 0);
+    ck_assert_int_ne(localnet_add_cidr(&l, "192.0.2.0/33"), 0);
+    ck_assert_int_ne(localnet_add_cidr(&l, "nonsense"), 0);
+    ck_assert_int_ne(localnet_add_cidr(&l, "10.0.0.0/"), 0);
+    struct flow_addr x;
+    flow_addr_parse("192.0.2.200", &x);
+    ck_assert(localnet_contains(&l, &x));
+    flow_addr_parse("192.0.3.1", &x);
+    ck_assert(!localnet_contains(&l, &x));
+    flow_addr_parse("2001:db8:1::5", &x);
+    ck_assert(localnet_contains(&l, &x));
+    char buf[64];
+    localnet_format(&l, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "192.0.2.0/24");
+}
+END_TEST
+
+static Suite *agg_suite(void)
+{
+    Suite *s = suite_create("agg");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_pairing_both_directions);
+    tcase_add_test(tc, test_distinct_protocols_are_distinct_flows);
+    tcase_add_test(tc, test_fragments_count_on_hosts_not_ports);
+    tcase_add_test(tc, test_rate_windows);
+    tcase_add_test(tc, test_late_and_early_records);
+    tcase_add_test(tc, test_idle_expiry);
+    tcase_add_test(tc, test_sums_are_consistent);
+    tcase_add_test(tc, test_topn_matches_naive_sort);
+    tcase_add_test(tc, test_eviction_under_flood);
+    tcase_add_test(tc, test_flow_table_memory_per_flow);
+    tcase_add_test(tc, test_huge_record_does_not_overflow);
+    tcase_add_test(tc, test_stat_table_evicts_into_other);
+    tcase_add_test(tc, test_service_pick);
+    tcase_add_test(tc, test_localnet);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(agg_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,158 @@
+/*
+ * check_options.c - command-line parsing: defaults, every option, every error message.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/options.h"
+
+static char errbuf[4096], outbuf[8192];
+
+/* Parse a NULL-terminated word list; stdout and stderr are captured into outbuf/errbuf. */
+static int parse(struct options *o, const char **words)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)"flowdrill";
+    for (; *words; words++)
+        argv[argc++] = (char *)*words;
+    argv[argc] = NULL;
+    FILE *out = fmemopen(outbuf, sizeof outbuf, "w");
+    FILE *err = fmemopen(errbuf, sizeof errbuf, "w");
+    int r = options_parse(o, argc, argv, out, err);
+    fclose(out);
+    fclose(err);
+    return r;
+}
+
+#define PARSE(o, ...) parse(o, (const char *[]){__VA_ARGS__, NULL})
+
+START_TEST(test_defaults)
+{
+    struct options o;
+    ck_assert_int_eq(parse(&o, (const char *[]){NULL}), OPTIONS_OK);
+    ck_assert_uint_eq(o.snaplen, 160);
+    ck_assert(o.promisc);
+    ck_assert(!o.batch);
+    ck_assert_uint_eq(o.tables, 1u << AGG_T_HOST);
+    ck_assert_uint_eq(o.top, 10);
+    ck_assert_int_eq(o.sort, TOPN_SORT_BYTES);
+    ck_assert_uint_eq(o.limits.max_flows, 250000);
+    ck_assert(o.interval > 1.99 && o.interval < 2.01);
+    options_free(&o);
+}
+END_TEST
+
+START_TEST(test_everything)
+{
+    struct options o;
+    ck_assert_int_eq(PARSE(&o, "-i", "eth0", "-i", "eth1", "-s", "256", "--buffer-size", "4096",
+                           "--no-promisc", "-Z", "root", "--local", "10.0.0.0/8", "--local",
+                           "2001:db8::/32", "--max-flows", "1000", "--max-hosts", "500",
+                           "--idle-timeout", "30", "--json", "-d", "0.5", "--count", "3", "--by",
+                           "host,port,flow", "--top", "0", "--sort", "rate10", "tcp", "port",
+                           "443"),
+                     OPTIONS_OK);
+    ck_assert_uint_eq(o.n_ifaces, 2);
+    ck_assert_str_eq(o.ifaces[1], "eth1");
+    ck_assert_uint_eq(o.snaplen, 256);
+    ck_assert_uint_eq(o.buffer_kib, 4096);
+    ck_assert(!o.promisc);
+    ck_assert_str_eq(o.user, "root");
+    ck_assert_uint_eq(o.local.n, 2);
+    ck_assert_uint_eq(o.limits.max_flows, 1000);
+    ck_assert_uint_eq(o.limits.max_hosts, 500);
+    ck_assert_uint_eq(o.limits.idle_timeout, 30);
+    ck_assert(o.json && o.batch);
+    ck_assert_uint_eq(o.count, 3);
+    ck_assert_uint_eq(o.tables, 1u << AGG_T_HOST | 1u << AGG_T_PORT | 1u << AGG_T_FLOW);
+    ck_assert_uint_eq(o.top, 0);
+    ck_assert_int_eq(o.sort, TOPN_SORT_RATE10);
+    ck_assert_str_eq(o.bpf, "tcp port 443");
+    options_free(&o);
+
+    ck_assert_int_eq(PARSE(&o, "-r", "x.pcap", "--realtime", "-t", "-f", "udp"), OPTIONS_OK);
+    ck_assert_str_eq(o.file, "x.pcap");
+    ck_assert(o.realtime && o.batch && !o.json);
+    ck_assert_str_eq(o.bpf, "udp");
+    options_free(&o);
+}
+END_TEST
+
+START_TEST(test_help_and_version)
+{
+    struct options o;
+    ck_assert_int_eq(PARSE(&o, "--help"), OPTIONS_EXIT);
+    ck_assert_ptr_nonnull(strstr(outbuf, "Usage: flowdrill"));
+    ck_assert_ptr_nonnull(strstr(outbuf, "--max-flows"));
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "-V"), OPTIONS_EXIT);
+    ck_assert_ptr_nonnull(strstr(outbuf, "flowdrill " PACKAGE_VERSION));
+    options_free(&o);
+}
+END_TEST
+
+/* Each bad command line: usage status, one line naming the option. */
+static const struct {
+    const char *words[6];
+    const char *expect;
+} bad_lines[] = {
+    {{"--frobnicate"}, "unknown option '--frobnicate'"},
+    {{"-q"}, "unknown option '-q'"},
+    {{"-i"}, "needs a value"},
+    {{"--top", "ten"}, "--top: 'ten' is not a whole number"},
+    {{"--top", "-1"}, "--top: '-1'"},
+    {{"-s", "10"}, "-s: '10' is not a whole number from 64"},
+    {{"--max-flows", "99999999999999999999"}, "--max-flows"},
+    {{"--sort", "size"}, "--sort: unknown sort key 'size'"},
+    {{"--by", "hosts"}, "--by: unknown table 'hosts'"},
+    {{"--local", "10.0.0.0/40"}, "--local: not a network: '10.0.0.0/40'"},
+    {{"--local", "example.com"}, "--local"},
+    {{"-d", "0"}, "-d: not a number of seconds"},
+    {{"-d", "abc"}, "-d"},
+    {{"--count", "0"}, "--count"},
+    {{"-r", "a", "--demo"}, "choose one source"},
+    {{"-i", "eth0", "-r", "a"}, "choose one source"},
+    {{"--realtime"}, "--realtime only applies"},
+    {{"-f", "tcp", "udp"}, "use one"},
+    {{"-r", ""}, "-r: empty file name"},
+};
+
+START_TEST(test_bad_usage)
+{
+    struct options o;
+    const char **w = (const char **)bad_lines[_i].words;
+    const char *argv[8];
+    size_t n = 0;
+    for (; n < 6 && w[n]; n++)
+        argv[n] = w[n];
+    argv[n] = NULL;
+    ck_assert_int_eq(parse(&o, argv), OPTIONS_USAGE);
+    ck_assert_msg(strstr(errbuf, bad_lines[_i].expect) != NULL, "for %s: got '%s'", w[0],
+                  errbuf);
+    ck_assert_msg(strncmp(errbuf, "flowdrill: ", 11) == 0, "no program name: %s", errbuf);
+    ck_assert_msg(strchr(errbuf, '\n') == errbuf + strlen(errbuf) - 1, "not one line: %s",
+                  errbuf);
+    options_free(&o);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_everything);
+    tcase_add_test(tc, test_help_and_version);
+    tcase_add_loop_test(tc, test_bad_usage, 0, sizeof bad_lines / sizeof bad_lines[0]);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

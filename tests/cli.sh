@@ -1,0 +1,84 @@
+#!/bin/sh
+# cli.sh - the real program end to end: options, errors, exit codes, a capture file.
+# Needs: FLOWDRILL (the program), TOP_BUILDDIR (for tests/mkfixture).
+set -u
+FD=${FLOWDRILL:-./src/flowdrill}
+MK=${TOP_BUILDDIR:-.}/tests/mkfixture
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+n=0
+
+check() { # check NAME EXPECTED_STATUS STDERR_PATTERN -- ARGS...
+    name=$1 want_status=$2 pat=$3
+    shift 4
+    n=$((n + 1))
+    "$FD" "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    if [ "$got" != "$want_status" ]; then
+        echo "FAIL $name: exit $got, wanted $want_status"; sed 's/^/   /' "$TMP/err"; fail=1; return
+    fi
+    if [ -n "$pat" ] && ! grep -q -- "$pat" "$TMP/err"; then
+        echo "FAIL $name: stderr lacks '$pat':"; sed 's/^/   /' "$TMP/err"; fail=1; return
+    fi
+    if grep -qiE 'sanitizer|runtime error|segmentation|abort' "$TMP/err"; then
+        echo "FAIL $name: crash report"; sed 's/^/   /' "$TMP/err"; fail=1; return
+    fi
+    echo "ok   $name"
+}
+
+check help 0 "" -- --help
+grep -q "Usage: flowdrill" "$TMP/out" || { echo "FAIL help text on stdout"; fail=1; }
+check version 0 "" -- --version
+grep -q "^flowdrill [0-9]" "$TMP/out" || { echo "FAIL version text"; fail=1; }
+check unknown-option 2 "unknown option '--nope'" -- --nope
+check bad-number 2 "is not a whole number" -- --top x
+check bad-cidr 2 "not a network" -- --local 300.1.1.1/8 -r x
+check missing-file 1 "cannot read '$TMP/none.pcap'" -- -r "$TMP/none.pcap" --batch
+echo "not a capture" >"$TMP/junk.pcap"
+check junk-file 1 "not a capture file libpcap can read" -- -r "$TMP/junk.pcap" --batch
+check directory 1 "it is a directory" -- -r "$TMP" --batch
+
+"$MK" "$TMP/fix.pcap" >"$TMP/expect" || { echo "FAIL mkfixture"; exit 1; }
+check bad-filter 1 "bad filter expression" -- -r "$TMP/fix.pcap" --batch "tcp port port"
+# as root: "no such interface"; without privileges: "no permission"; both name it
+check unknown-iface 1 "flowdrill-no-such0" -- -i flowdrill-no-such0 --batch --count 1
+
+# a known capture: totals must be exact
+check file-json 0 "" -- -r "$TMP/fix.pcap" --json --by host,proto --top 0
+bytes=$(sed -n 's/.*"totals":{"bytes":\([0-9]*\),"packets":\([0-9]*\).*/\1 \2/p' "$TMP/out")
+want=$(cat "$TMP/expect")
+if [ "$bytes" != "$want" ]; then echo "FAIL totals '$bytes' != '$want'"; fail=1; else echo "ok   totals $bytes"; fi
+[ "$(wc -l <"$TMP/out")" = 1 ] || { echo "FAIL one JSON line expected"; fail=1; }
+
+check file-stdin 0 "" -- -r - --json <"$TMP/fix.pcap"
+bytes=$(sed -n 's/.*"totals":{"bytes":\([0-9]*\),"packets":\([0-9]*\).*/\1 \2/p' "$TMP/out")
+[ "$bytes" = "$want" ] || { echo "FAIL stdin totals '$bytes' != '$want'"; fail=1; }
+
+check file-text 0 "" -- -r "$TMP/fix.pcap" --batch --by host,pair,port,app,proto,flow
+grep -q "^host: " "$TMP/out" && grep -q "^flow: " "$TMP/out" || { echo "FAIL text tables"; fail=1; }
+
+check file-filter 0 "" -- -r "$TMP/fix.pcap" --json udp
+grep -q '"proto":\[\]' "$TMP/out" || true
+
+# demo: live-like, two reports, then exit by --count
+check demo 0 "" -- --demo --json -d 0.5 --count 2
+[ "$(wc -l <"$TMP/out")" = 2 ] || { echo "FAIL demo: 2 reports expected"; fail=1; }
+
+# SIGTERM on a live-like run prints a final report and exits 0
+"$FD" --demo --json -d 10 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st = 0 ] && grep -q '"final":true' "$TMP/out"; then echo "ok   sigterm-final-report"; else
+    echo "FAIL sigterm: status $st"; fail=1; fi
+
+# a closed pipe is not an error
+"$FD" --demo --batch -d 0.2 2>"$TMP/err" | head -1 >/dev/null
+st=$?
+if [ -s "$TMP/err" ]; then echo "FAIL epipe: stderr not empty"; cat "$TMP/err"; fail=1; else echo "ok   epipe-quiet"; fi
+
+echo "$n checks run"
+exit $fail

@@ -1,0 +1,23 @@
+#!/bin/sh
+# deps.sh - install what flowdrill needs from Debian 12 (run as root, or with sudo available).
+#   tools/deps.sh          build and run: compiler, autotools, libuv, libpcap, ncurses
+#   tools/deps.sh --test   also what the test suite uses: Check, tshark, tcpdump, clang
+# Installs only what is missing, so it is quick to run again.
+set -eu
+pkgs="build-essential autoconf automake pkg-config libuv1-dev libpcap-dev libncurses-dev"
+if [ "${1:-}" = "--test" ]; then
+    # check: unit tests; tshark: the oracle of the conformance suite; time: bench
+    pkgs="$pkgs check tshark tcpdump time"
+fi
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps.sh: installing$missing"
+$SUDO apt-get update -qq
+# tshark asks whether non-root users may capture; answer no without a prompt
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
