@@ -794,8 +794,11 @@ START_TEST(ipv4_options)
 {
     static const uint8_t opts[12] = {0x01, 0x01, 0x07, 7, 4, 0, 0, 0, 0, 0x01, 0x01, 0x00};
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.src = "192.0.2.1", .dst = "198.51.100.7", .proto = 17,
-                                      .options = opts, .options_len = sizeof opts});
+    frame_ipv4(F, &(struct frame_ip4){.src = "192.0.2.1",
+                                      .dst = "198.51.100.7",
+                                      .proto = 17,
+                                      .options = opts,
+                                      .options_len = sizeof opts});
     frame_udp(F, 67, 68);
     frame_fill(F, 0, 50);
     decode(PACKET_LT_EN10MB);
@@ -853,8 +856,11 @@ START_TEST(ipv4_total_below_ihl)
     frame_init(F);
     memset(&st, 0, sizeof st);
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.proto = 6, .options = "\1\1\1\0", .options_len = 4,
-                                      .set_total_len = true, .total_len = 20});
+    frame_ipv4(F, &(struct frame_ip4){.proto = 6,
+                                      .options = "\1\1\1\0",
+                                      .options_len = 4,
+                                      .set_total_len = true,
+                                      .total_len = 20});
     frame_tcp(F, 1, 2, 0, 0);
     decode(PACKET_LT_EN10MB);
     expect_drop(PACKET_R_IPV4_BAD_HEADER);
@@ -882,8 +888,8 @@ END_TEST
 START_TEST(ipv4_first_fragment)
 {
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 17,
-                                      .frag = FRAME_IPV4_MF});
+    frame_ipv4(F, &(struct frame_ip4){
+                      .src = "10.0.0.1", .dst = "10.0.0.2", .proto = 17, .frag = FRAME_IPV4_MF});
     frame_udp_len(F, 1000, 2000, 3000); /* the whole datagram's length */
     frame_fill(F, 0, 1472);
     decode(PACKET_LT_EN10MB);
@@ -897,8 +903,8 @@ END_TEST
 START_TEST(ipv4_first_fragment_tcp)
 {
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6,
-                                      .frag = FRAME_IPV4_MF});
+    frame_ipv4(F, &(struct frame_ip4){
+                      .src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6, .frag = FRAME_IPV4_MF});
     frame_tcp(F, 1234, 80, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
     frame_fill(F, 0xab, 100);
     decode(PACKET_LT_EN10MB);
@@ -911,9 +917,11 @@ END_TEST
 START_TEST(ipv4_later_fragment)
 {
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 17,
+    frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1",
+                                      .dst = "10.0.0.2",
+                                      .proto = 17,
                                       .frag = 185}); /* offset 1480, last fragment */
-    frame_fill(F, 0x77, 1528);  /* looks like a UDP header: must not be read as one */
+    frame_fill(F, 0x77, 1528); /* looks like a UDP header: must not be read as one */
     decode(PACKET_LT_EN10MB);
     expect_rec(1548, 17, 0, 0);
     ck_assert_uint_eq(rec.flags, FLOW_REC_NO_PORTS | FLOW_REC_FRAGMENT);
@@ -939,8 +947,8 @@ START_TEST(ipv4_fragment_past_64k)
 {
     /* PC-06: offset 8189 * 8 + 100 bytes runs past 65535; still one portless record. */
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6,
-                                      .frag = 8189});
+    frame_ipv4(F,
+               &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6, .frag = 8189});
     frame_fill(F, 0x77, 100);
     decode(PACKET_LT_EN10MB);
     expect_rec(120, 6, 0, 0);
@@ -952,8 +960,8 @@ END_TEST
 START_TEST(ipv4_df_is_not_fragment)
 {
     frame_eth(F, ET_IPV4);
-    frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6,
-                                      .frag = FRAME_IPV4_DF});
+    frame_ipv4(F, &(struct frame_ip4){
+                      .src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6, .frag = FRAME_IPV4_DF});
     frame_tcp(F, 1234, 80, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
     frame_fill(F, 0xab, 100);
     decode(PACKET_LT_EN10MB);
@@ -969,9 +977,9 @@ START_TEST(ipv6_ext_chain_tcp)
 {
     frame_eth(F, ET_IPV6);
     frame_ipv6(F, &(struct frame_ip6){.src = "fe80::1", .dst = "ff02::1", .next = 0});
-    frame_ipv6_ext(F, 43, 0);  /* hop-by-hop, 8 bytes */
-    frame_ipv6_ext(F, 60, 2);  /* routing, 24 bytes */
-    frame_ipv6_ext(F, 6, 1);   /* destination options, 16 bytes */
+    frame_ipv6_ext(F, 43, 0); /* hop-by-hop, 8 bytes */
+    frame_ipv6_ext(F, 60, 2); /* routing, 24 bytes */
+    frame_ipv6_ext(F, 6, 1);  /* destination options, 16 bytes */
     frame_tcp(F, 40000, 443, FRAME_TCP_PSH | FRAME_TCP_ACK, 8);
     frame_fill(F, 0, 10);
     decode(PACKET_LT_EN10MB);
@@ -1061,8 +1069,7 @@ START_TEST(ipv6_fragment_later)
         frame_init(F);
         memset(&st, 0, sizeof st);
         frame_eth(F, ET_IPV6);
-        frame_ipv6(F,
-                   &(struct frame_ip6){.src = "2001:db8::1", .dst = "2001:db8::2", .next = 44});
+        frame_ipv6(F, &(struct frame_ip6){.src = "2001:db8::1", .dst = "2001:db8::2", .next = 44});
         frame_ipv6_frag(F, 17, offsets[i], i == 1, 7);
         F->buf[F->len - 5] |= 0x06; /* reserved bits are ignored */
         frame_fill(F, 0x55, 64);
@@ -1567,13 +1574,14 @@ static void fuzz_base(int lt, int variant)
         break;
     }
     if (v6) {
-        frame_ipv6(F, &(struct frame_ip6){.src = "2001:db8::1", .dst = "2001:db8::2",
-                                          .next = 0});
+        frame_ipv6(F, &(struct frame_ip6){.src = "2001:db8::1", .dst = "2001:db8::2", .next = 0});
         frame_ipv6_ext(F, 44, 0);
         frame_ipv6_frag(F, tcp ? 6 : 17, 0, true, 1);
     } else {
-        frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1", .dst = "10.0.0.2",
-                                          .proto = tcp ? 6 : 17, .options = "\1\1\1\0",
+        frame_ipv4(F, &(struct frame_ip4){.src = "10.0.0.1",
+                                          .dst = "10.0.0.2",
+                                          .proto = tcp ? 6 : 17,
+                                          .options = "\1\1\1\0",
                                           .options_len = 4});
     }
     if (tcp)
@@ -1619,7 +1627,7 @@ START_TEST(fuzz_all_linktypes)
                 break;
             case 1: /* overwrite a few bytes with interesting values */
                 for (uint32_t k = rnd_below(&seed, 4) + 1; k > 0; k--) {
-                    static const uint8_t v[] = {0, 1, 0x3f, 0x40, 0x45, 0x4f, 0x60, 0x7f,
+                    static const uint8_t v[] = {0,    1,    0x3f, 0x40, 0x45, 0x4f, 0x60, 0x7f,
                                                 0x80, 0x81, 0xff, 0x08, 0x86, 0xdd, 0x2c};
                     tmp[rnd_below(&seed, len)] = v[rnd_below(&seed, sizeof v)];
                 }

@@ -50,6 +50,7 @@ struct pcap_source_config {
 #define PCAP_SOURCE_EINVAL (-22) /* -EINVAL: bad filter or bad file */
 #define PCAP_SOURCE_ENOENT (-2)  /* -ENOENT: file missing/unreadable */
 #define PCAP_SOURCE_EIO (-5)     /* anything else */
+#define PCAP_SOURCE_ETRUNC (-74) /* -EBADMSG: a file ends inside a record, or a bogus record */
 
 struct pcap_source;
 

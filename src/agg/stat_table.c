@@ -96,6 +96,21 @@ void stat_table_free(struct stat_table *t)
     free(t);
 }
 
+/* Key comparison without a libc call for the common sizes (addresses, address pairs). */
+static inline bool stat_key_eq(const uint8_t *x, const uint8_t *y, size_t len)
+{
+    switch (len) {
+    case 16:
+        return hash_load64(x) == hash_load64(y) && hash_load64(x + 8) == hash_load64(y + 8);
+    case 32:
+        return ((hash_load64(x) ^ hash_load64(y)) | (hash_load64(x + 8) ^ hash_load64(y + 8)) |
+                (hash_load64(x + 16) ^ hash_load64(y + 16)) |
+                (hash_load64(x + 24) ^ hash_load64(y + 24))) == 0;
+    default:
+        return memcmp(x, y, len) == 0;
+    }
+}
+
 static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, uint32_t hash)
 {
     uint32_t i = hash & t->mask;
@@ -105,7 +120,7 @@ static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, ui
             return STAT_NONE;
         if ((uint32_t)(s >> 32) == hash) {
             uint32_t idx = (uint32_t)(s & 0xffffffffu) - 1;
-            if (memcmp(t->entries[idx].key, key, t->key_len) == 0)
+            if (stat_key_eq(t->entries[idx].key, key, t->key_len))
                 return i;
         }
         i = (i + 1) & t->mask;

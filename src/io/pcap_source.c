@@ -14,12 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/time.h>
 
 #include <pcap/pcap.h>
 
+#include "flowdrill/pcap_file.h"
 #include "flowdrill/xalloc.h"
 
 #define SRC_BATCH 64
@@ -30,7 +34,15 @@
 struct pcap_source {
     struct pcap_source_config cfg;
     char *name;
-    pcap_t *p;
+    pcap_t *p;             /* libpcap handle (live, pcapng, stdin); NULL with the own reader */
+    struct pcap_file pf;   /* own zero-copy reader for classic pcap in memory */
+    bool own;              /* reading through pf */
+    void *map;             /* mmap of the file for pf */
+    size_t map_len;
+    size_t map_released;   /* bytes of the mapping already given back */
+    pcap_t *dead;          /* compiles the filter for pf */
+    struct bpf_program prog;
+    bool have_prog;
     int linktype;
     struct packet_stats *stats;
     struct flow_sink sink;
@@ -40,8 +52,7 @@ struct pcap_source {
     int64_t ts_offset_us;    /* added to capture timestamps (the demo is shifted to now) */
     /* pacing (realtime and memory sources) */
     bool have_pending;
-    struct pcap_pkthdr pending_hdr;
-    const u_char *pending_data;
+    struct pcap_file_pkt pending;
     int64_t pace_wall0_us, pace_ts0_us;
     int64_t first_ts_us, last_ts_us;
     uint64_t file_size;
@@ -77,12 +88,12 @@ static void src_flush(struct pcap_source *s)
     s->nbatch = 0;
 }
 
-static void src_packet(struct pcap_source *s, const struct pcap_pkthdr *h, const u_char *bytes)
+static void src_packet(struct pcap_source *s, const struct pcap_file_pkt *pk)
 {
     s->received++;
     struct flow_rec *r = &s->batch[s->nbatch];
-    if (packet_decode(s->stats, s->linktype, bytes, h->caplen, h->len,
-                      hdr_ts_us(h) + s->ts_offset_us, r)) {
+    if (packet_decode(s->stats, s->linktype, pk->data, pk->caplen, pk->wirelen,
+                      pk->ts_us + s->ts_offset_us, r)) {
         r->source_id = s->cfg.source_id;
         if (++s->nbatch == SRC_BATCH)
             src_flush(s);
@@ -91,7 +102,42 @@ static void src_packet(struct pcap_source *s, const struct pcap_pkthdr *h, const
 
 static void src_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-    src_packet((struct pcap_source *)user, h, bytes);
+    struct pcap_file_pkt pk = {hdr_ts_us(h), h->caplen, h->len < h->caplen ? h->caplen : h->len,
+                               bytes};
+    src_packet((struct pcap_source *)user, &pk);
+}
+
+/* Next packet from whichever reader the source uses: 1, 0 at end, negative on error. */
+static int src_next(struct pcap_source *s, struct pcap_file_pkt *pk)
+{
+    if (s->own) {
+        for (;;) {
+            int r = pcap_file_next(&s->pf, pk);
+            if (r <= 0 || !s->have_prog)
+                return r;
+            struct pcap_pkthdr h;
+            h.ts.tv_sec = (time_t)(pk->ts_us / 1000000);
+            h.ts.tv_usec = (suseconds_t)(pk->ts_us % 1000000);
+            h.caplen = pk->caplen;
+            h.len = pk->wirelen;
+            if (pcap_offline_filter(&s->prog, &h, pk->data))
+                return 1;
+        }
+    }
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int r = pcap_next_ex(s->p, &h, &data);
+    if (r == PCAP_ERROR_BREAK)
+        return 0;
+    if (r < 0)
+        return -EIO;
+    if (r == 0)
+        return 0; /* live capture only: nothing now */
+    pk->ts_us = hdr_ts_us(h);
+    pk->caplen = h->caplen;
+    pk->wirelen = h->len < h->caplen ? h->caplen : h->len;
+    pk->data = data;
+    return 1;
 }
 
 __attribute__((format(printf, 3, 4))) static void src_set_err(char *err, size_t len,
@@ -109,6 +155,17 @@ static int src_apply_filter(struct pcap_source *s, char *err, size_t errlen)
 {
     if (!s->cfg.bpf || !*s->cfg.bpf)
         return 0;
+    if (s->own) {
+        if (!s->dead)
+            s->dead = pcap_open_dead(s->pf.linktype, 262144);
+        if (!s->dead || pcap_compile(s->dead, &s->prog, s->cfg.bpf, 1, PCAP_NETMASK_UNKNOWN)) {
+            src_set_err(err, errlen, "bad filter expression '%s': %s; see pcap-filter(7)",
+                        s->cfg.bpf, s->dead ? pcap_geterr(s->dead) : "no memory");
+            return PCAP_SOURCE_EINVAL;
+        }
+        s->have_prog = true;
+        return 0;
+    }
     struct bpf_program prog;
     if (pcap_compile(s->p, &prog, s->cfg.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         src_set_err(err, errlen, "bad filter expression '%s': %s; see pcap-filter(7)",
@@ -175,9 +232,40 @@ static int src_open_live(struct pcap_source *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Map a regular file and use the own reader when it is a classic pcap; else leave it to
+ * libpcap (pcapng, compressed, special files). */
+static int src_map_classic(struct pcap_source *s, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode) || st->st_size < 24)
+        return -1;
+    int fd = open(s->name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    void *m = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return -1;
+    if (pcap_file_open(&s->pf, m, (size_t)st->st_size) != 0) {
+        munmap(m, (size_t)st->st_size);
+        return -1;
+    }
+    madvise(m, (size_t)st->st_size, MADV_SEQUENTIAL);
+    madvise(m, (size_t)st->st_size, MADV_WILLNEED);
+    s->map = m;
+    s->map_len = (size_t)st->st_size;
+    s->own = true;
+    return 0;
+}
+
 static int src_open_file(struct pcap_source *s, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
+    if (s->cfg.kind == PCAP_SOURCE_MEMORY && pcap_file_open(&s->pf, s->cfg.data,
+                                                            s->cfg.data_len) == 0) {
+        s->own = true;
+        s->file_size = s->cfg.data_len;
+        return 0;
+    }
     if (s->cfg.kind == PCAP_SOURCE_MEMORY) {
         FILE *fp = fmemopen((void *)(uintptr_t)s->cfg.data, s->cfg.data_len, "rb");
         if (!fp) {
@@ -205,6 +293,8 @@ static int src_open_file(struct pcap_source *s, char *err, size_t errlen)
             return PCAP_SOURCE_EINVAL;
         }
         s->file_size = (uint64_t)st.st_size;
+        if (src_map_classic(s, &st) == 0)
+            return 0;
     }
     s->p = pcap_open_offline_with_tstamp_precision(s->name, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
     if (!s->p) {
@@ -220,6 +310,20 @@ static int src_open_file(struct pcap_source *s, char *err, size_t errlen)
     return 0;
 }
 
+static void src_free(struct pcap_source *s)
+{
+    if (s->p)
+        pcap_close(s->p);
+    if (s->have_prog)
+        pcap_freecode(&s->prog);
+    if (s->dead)
+        pcap_close(s->dead);
+    if (s->map)
+        munmap(s->map, s->map_len);
+    free(s->name);
+    free(s);
+}
+
 int pcap_source_open(struct pcap_source **out, const struct pcap_source_config *cfg,
                      struct packet_stats *stats, struct flow_sink sink, char *err, size_t errlen)
 {
@@ -233,9 +337,10 @@ int pcap_source_open(struct pcap_source **out, const struct pcap_source_config *
     if (r == 0)
         r = src_apply_filter(s, err, errlen);
     if (r == 0) {
-        s->linktype = pcap_datalink(s->p);
+        s->linktype = s->own ? s->pf.linktype : pcap_datalink(s->p);
         if (!packet_linktype_supported(s->linktype)) {
             const char *n = pcap_datalink_val_to_name(s->linktype);
+            /* pcap_datalink_val_to_name knows the DLT_ names of LINKTYPE_ values too */
             char num[16];
             snprintf(num, sizeof num, "%d", s->linktype);
             src_set_err(err, errlen, "%s: link type %s is not supported", s->name, n ? n : num);
@@ -243,10 +348,7 @@ int pcap_source_open(struct pcap_source **out, const struct pcap_source_config *
         }
     }
     if (r != 0) {
-        if (s->p)
-            pcap_close(s->p);
-        free(s->name);
-        free(s);
+        src_free(s);
         *out = NULL;
         return r;
     }
@@ -272,15 +374,42 @@ static void src_finish(struct pcap_source *s, int status)
         s->done(s, status, s->done_arg);
 }
 
+/* Give back the pages of the mapping already read: they stay in the page cache, but not in
+ * our resident set, so reading a 10 GB file costs no more memory than a small one. */
+static void src_release_mapped(struct pcap_source *s)
+{
+    if (!s->map)
+        return;
+    size_t done = s->pf.off & ~((size_t)(1u << 20) - 1);
+    if (done > s->map_released) {
+        madvise((uint8_t *)s->map + s->map_released, done - s->map_released, MADV_DONTNEED);
+        s->map_released = done;
+    }
+}
+
 static void src_on_idle(uv_idle_t *h)
 {
     struct pcap_source *s = h->data;
+    if (s->own) {
+        struct pcap_file_pkt pk;
+        for (int n = 0; n < SRC_BUDGET_FILE; n++) {
+            int r = src_next(s, &pk);
+            if (r <= 0) {
+                src_finish(s, r == 0 ? 0 : PCAP_SOURCE_ETRUNC);
+                return;
+            }
+            src_packet(s, &pk);
+        }
+        src_flush(s);
+        src_release_mapped(s);
+        return;
+    }
     int n = pcap_dispatch(s->p, SRC_BUDGET_FILE, src_pcap_cb, (u_char *)s);
     src_flush(s);
     if (n == 0)
         src_finish(s, 0);
     else if (n < 0)
-        src_finish(s, n == PCAP_ERROR_BREAK ? 0 : PCAP_SOURCE_EIO);
+        src_finish(s, n == PCAP_ERROR_BREAK ? 0 : PCAP_SOURCE_ETRUNC);
 }
 
 static void src_live_drain(struct pcap_source *s)
@@ -313,6 +442,10 @@ static void src_on_live_timer(uv_timer_t *h)
 static int src_rewind_memory(struct pcap_source *s)
 {
     char ebuf[PCAP_ERRBUF_SIZE];
+    if (s->own) {
+        pcap_file_rewind(&s->pf);
+        return 0;
+    }
     pcap_close(s->p);
     s->p = NULL;
     FILE *fp = fmemopen((void *)(uintptr_t)s->cfg.data, s->cfg.data_len, "rb");
@@ -335,10 +468,8 @@ static void src_on_pace(uv_timer_t *h)
     int64_t now = wall_now_us();
     for (int n = 0; n < SRC_BUDGET_FILE; n++) {
         if (!s->have_pending) {
-            struct pcap_pkthdr *hdr;
-            const u_char *data;
-            int r = pcap_next_ex(s->p, &hdr, &data);
-            if (r == PCAP_ERROR_BREAK) { /* end of capture */
+            int r = src_next(s, &s->pending);
+            if (r == 0) { /* end of capture */
                 if (s->cfg.kind == PCAP_SOURCE_MEMORY && s->received) {
                     src_flush(s);
                     if (src_rewind_memory(s) != 0) {
@@ -354,22 +485,17 @@ static void src_on_pace(uv_timer_t *h)
                 return;
             }
             if (r < 0) {
-                src_finish(s, PCAP_SOURCE_EIO);
+                src_finish(s, PCAP_SOURCE_ETRUNC);
                 return;
             }
-            if (r == 0)
-                break;
-            s->pending_hdr = *hdr;
-            s->pending_data = data;
             s->have_pending = true;
-            int64_t ts = hdr_ts_us(hdr);
             if (s->pace_ts0_us < 0) {
-                s->pace_ts0_us = ts;
+                s->pace_ts0_us = s->pending.ts_us;
                 if (s->cfg.kind == PCAP_SOURCE_MEMORY)
-                    s->ts_offset_us = s->pace_wall0_us - ts;
+                    s->ts_offset_us = s->pace_wall0_us - s->pending.ts_us;
             }
         }
-        int64_t due = s->pace_wall0_us + (hdr_ts_us(&s->pending_hdr) - s->pace_ts0_us);
+        int64_t due = s->pace_wall0_us + (s->pending.ts_us - s->pace_ts0_us);
         if (due > now) {
             src_flush(s);
             int64_t wait_ms = (due - now) / 1000 + 1;
@@ -379,7 +505,7 @@ static void src_on_pace(uv_timer_t *h)
             return;
         }
         s->have_pending = false;
-        src_packet(s, &s->pending_hdr, s->pending_data);
+        src_packet(s, &s->pending);
     }
     src_flush(s);
     uv_timer_start(&s->timer, src_on_pace, 1, 0);
@@ -442,6 +568,10 @@ void pcap_source_progress(struct pcap_source *s, uint64_t *done, uint64_t *total
 {
     *done = 0;
     *total = s->file_size;
+    if (s->own) {
+        *done = s->pf.off;
+        return;
+    }
     if (s->p && s->cfg.kind != PCAP_SOURCE_LIVE) {
         FILE *fp = pcap_file(s->p);
         long pos = fp ? ftell(fp) : -1;
@@ -457,10 +587,7 @@ static void src_handle_closed(uv_handle_t *h)
         return;
     void (*cb)(void *) = s->close_cb;
     void *arg = s->close_arg;
-    if (s->p)
-        pcap_close(s->p);
-    free(s->name);
-    free(s);
+    src_free(s);
     if (cb)
         cb(arg);
 }
@@ -471,10 +598,7 @@ void pcap_source_close(struct pcap_source *s, void (*cb)(void *), void *arg)
     s->close_arg = arg;
     s->finished = true;
     if (!s->open_handles) { /* never started: nothing to wait for */
-        if (s->p)
-            pcap_close(s->p);
-        free(s->name);
-        free(s);
+        src_free(s);
         if (cb)
             cb(arg);
         return;

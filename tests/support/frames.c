@@ -172,7 +172,7 @@ size_t frame_sll(struct frame *f, uint16_t proto)
     frame_u16(f, 1);              /* ARPHRD_ETHER */
     frame_u16(f, 6);              /* address length */
     frame_bytes(f, mac_src, 6);
-    frame_u16(f, 0);              /* address padding to 8 bytes */
+    frame_u16(f, 0); /* address padding to 8 bytes */
     frame_u16(f, proto);
     return off;
 }
@@ -180,11 +180,11 @@ size_t frame_sll(struct frame *f, uint16_t proto)
 size_t frame_sll2(struct frame *f, uint16_t proto)
 {
     size_t off = frame_u16(f, proto);
-    frame_u16(f, 0);  /* reserved */
-    frame_u32(f, 2);  /* interface index */
-    frame_u16(f, 1);  /* ARPHRD_ETHER */
-    frame_u8(f, 0);   /* packet type */
-    frame_u8(f, 6);   /* address length */
+    frame_u16(f, 0); /* reserved */
+    frame_u32(f, 2); /* interface index */
+    frame_u16(f, 1); /* ARPHRD_ETHER */
+    frame_u8(f, 0);  /* packet type */
+    frame_u8(f, 6);  /* address length */
     frame_bytes(f, mac_src, 6);
     frame_u16(f, 0);
     return off;
@@ -200,14 +200,14 @@ size_t frame_nflog(struct frame *f, uint8_t family)
     size_t off = frame_u8(f, family);
     size_t tlv;
 
-    frame_u8(f, 0);          /* version */
-    frame_u16(f, 0);         /* resource id (network order) */
-    frame_u16_le(f, 8);      /* NFULA_PACKET_HDR: hw_protocol, hook, pad */
+    frame_u8(f, 0);     /* version */
+    frame_u16(f, 0);    /* resource id (network order) */
+    frame_u16_le(f, 8); /* NFULA_PACKET_HDR: hw_protocol, hook, pad */
     frame_u16_le(f, 1);
     frame_u16(f, family == 10 ? 0x86dd : 0x0800);
     frame_u8(f, 1);
     frame_u8(f, 0);
-    frame_u16_le(f, 9);      /* NFULA_PREFIX "test\0": 9 bytes, padded to 12 */
+    frame_u16_le(f, 9); /* NFULA_PREFIX "test\0": 9 bytes, padded to 12 */
     frame_u16_le(f, 10);
     frame_bytes(f, "test", 5);
     frame_fill(f, 0, 3);
@@ -234,13 +234,13 @@ size_t frame_ipv4(struct frame *f, const struct frame_ip4 *ip)
     uint8_t ihl = ip->ihl ? ip->ihl : (uint8_t)(5 + ip->options_len / 4);
     size_t off = frame_u8(f, (uint8_t)(ver << 4 | (ihl & 0x0f)));
 
-    frame_u8(f, 0);                                   /* DSCP/ECN */
+    frame_u8(f, 0); /* DSCP/ECN */
     frame_u16(f, ip->set_total_len ? ip->total_len : 0);
-    frame_u16(f, 0x4242);                             /* identification */
+    frame_u16(f, 0x4242); /* identification */
     frame_u16(f, ip->frag);
     frame_u8(f, ip->ttl ? ip->ttl : 64);
     frame_u8(f, ip->proto);
-    frame_u16(f, 0);                                  /* checksum, set by finish */
+    frame_u16(f, 0); /* checksum, set by finish */
     frame_addr(f, AF_INET, ip->src, 4);
     frame_addr(f, AF_INET, ip->dst, 4);
     if (ip->options_len)
@@ -252,7 +252,7 @@ size_t frame_ipv4(struct frame *f, const struct frame_ip4 *ip)
 size_t frame_ipv6(struct frame *f, const struct frame_ip6 *ip)
 {
     uint8_t ver = ip->version ? ip->version : 6;
-    size_t off = frame_u32(f, (uint32_t)ver << 28);   /* traffic class, flow label 0 */
+    size_t off = frame_u32(f, (uint32_t)ver << 28); /* traffic class, flow label 0 */
 
     frame_u16(f, ip->set_plen ? ip->plen : 0);
     frame_u8(f, ip->next);
@@ -297,8 +297,8 @@ size_t frame_tcp(struct frame *f, uint16_t sport, uint16_t dport, uint8_t flags,
     uint8_t words = doff ? doff : 5;
 
     frame_u16(f, dport);
-    frame_u32(f, 1000);  /* sequence */
-    frame_u32(f, 0);     /* acknowledgement */
+    frame_u32(f, 1000); /* sequence */
+    frame_u32(f, 0);    /* acknowledgement */
     frame_u8(f, (uint8_t)(words << 4));
     frame_u8(f, flags);
     frame_u16(f, 65535); /* window */

@@ -45,7 +45,7 @@ enum {
 enum { FRAME_IPV4_DF = 0x4000, FRAME_IPV4_MF = 0x2000 };
 
 struct frame_fixup {
-    size_t off;   /* where the header starts */
+    size_t off;    /* where the header starts */
     unsigned kind; /* internal: which length field to fill */
 };
 
@@ -59,25 +59,25 @@ struct frame {
 
 /* IPv4 header options; zero fields mean "the usual". */
 struct frame_ip4 {
-    const char *src, *dst;   /* dotted quads (NULL = 0.0.0.0) */
+    const char *src, *dst; /* dotted quads (NULL = 0.0.0.0) */
     uint8_t proto;
-    uint8_t ttl;             /* 0 = 64 */
-    uint8_t version;         /* 0 = 4; set to test a wrong nibble */
-    uint8_t ihl;             /* 0 = 5 + options_len / 4; else written as given (low 4 bits) */
-    const void *options;     /* options bytes, appended after the 20-byte header */
-    size_t options_len;      /* should be a multiple of 4 */
-    uint16_t frag;           /* flags + offset field: FRAME_IPV4_MF | offset_in_8_byte_units */
-    bool set_total_len;      /* true: write total_len as given instead of computing it */
+    uint8_t ttl;         /* 0 = 64 */
+    uint8_t version;     /* 0 = 4; set to test a wrong nibble */
+    uint8_t ihl;         /* 0 = 5 + options_len / 4; else written as given (low 4 bits) */
+    const void *options; /* options bytes, appended after the 20-byte header */
+    size_t options_len;  /* should be a multiple of 4 */
+    uint16_t frag;       /* flags + offset field: FRAME_IPV4_MF | offset_in_8_byte_units */
+    bool set_total_len;  /* true: write total_len as given instead of computing it */
     uint16_t total_len;
 };
 
 /* IPv6 header options. */
 struct frame_ip6 {
-    const char *src, *dst;   /* IPv6 literals (NULL = ::) */
-    uint8_t next;            /* next header */
-    uint8_t hop_limit;       /* 0 = 64 */
-    uint8_t version;         /* 0 = 6 */
-    bool set_plen;           /* true: write plen as given instead of computing it */
+    const char *src, *dst; /* IPv6 literals (NULL = ::) */
+    uint8_t next;          /* next header */
+    uint8_t hop_limit;     /* 0 = 64 */
+    uint8_t version;       /* 0 = 6 */
+    bool set_plen;         /* true: write plen as given instead of computing it */
     uint16_t plen;
 };
 
@@ -91,17 +91,17 @@ int frame_finish(struct frame *f);
 size_t frame_bytes(struct frame *f, const void *p, size_t n);
 size_t frame_fill(struct frame *f, uint8_t byte, size_t n);
 size_t frame_u8(struct frame *f, uint8_t v);
-size_t frame_u16(struct frame *f, uint16_t v);    /* big-endian */
-size_t frame_u32(struct frame *f, uint32_t v);    /* big-endian */
+size_t frame_u16(struct frame *f, uint16_t v); /* big-endian */
+size_t frame_u32(struct frame *f, uint32_t v); /* big-endian */
 size_t frame_u16_le(struct frame *f, uint16_t v);
 size_t frame_u32_le(struct frame *f, uint32_t v);
 
 /* Link layer. */
-size_t frame_eth(struct frame *f, uint16_t type);  /* dst 02:..:02, src 02:..:01, type */
-size_t frame_eth_8023(struct frame *f);            /* 802.3: length field set by finish */
+size_t frame_eth(struct frame *f, uint16_t type); /* dst 02:..:02, src 02:..:01, type */
+size_t frame_eth_8023(struct frame *f);           /* 802.3: length field set by finish */
 size_t frame_llc_snap(struct frame *f, uint32_t oui, uint16_t type); /* AA AA 03 OUI type */
 size_t frame_llc(struct frame *f, uint8_t dsap, uint8_t ssap, uint8_t ctl);
-size_t frame_vlan(struct frame *f, uint16_t tci, uint16_t type);     /* after a TPID */
+size_t frame_vlan(struct frame *f, uint16_t tci, uint16_t type); /* after a TPID */
 size_t frame_mpls(struct frame *f, uint32_t label, bool bottom, uint8_t ttl);
 size_t frame_pppoe(struct frame *f, uint16_t ppp_proto); /* session header + PPP protocol */
 size_t frame_sll(struct frame *f, uint16_t proto);       /* Linux cooked v1, 16 bytes */
@@ -122,7 +122,7 @@ size_t frame_ipv6_frag(struct frame *f, uint8_t next, uint16_t offset8, bool mor
 size_t frame_tcp(struct frame *f, uint16_t sport, uint16_t dport, uint8_t flags, uint8_t doff);
 size_t frame_udp(struct frame *f, uint16_t sport, uint16_t dport); /* length set by finish */
 size_t frame_udp_len(struct frame *f, uint16_t sport, uint16_t dport, uint16_t len);
-size_t frame_icmp(struct frame *f, uint8_t type, uint8_t code); /* 8 bytes, ICMP or ICMPv6 */
+size_t frame_icmp(struct frame *f, uint8_t type, uint8_t code);     /* 8 bytes, ICMP or ICMPv6 */
 size_t frame_sctp(struct frame *f, uint16_t sport, uint16_t dport); /* 12-byte common header */
 /* Any ports-first header (DCCP, UDP-Lite...): ports, then zeros up to hdrlen bytes. */
 size_t frame_ports(struct frame *f, uint16_t sport, uint16_t dport, size_t hdrlen);

@@ -56,11 +56,11 @@ struct pcapw *pcapw_open(const char *path, int linktype, uint32_t snaplen)
         free(w);
         return NULL;
     }
-    put_le32(hdr, 0xa1b2c3d4u);            /* magic: microsecond timestamps */
-    put_le16(hdr + 4, 2);                  /* version major */
-    put_le16(hdr + 6, 4);                  /* version minor */
-    put_le32(hdr + 8, 0);                  /* thiszone */
-    put_le32(hdr + 12, 0);                 /* sigfigs */
+    put_le32(hdr, 0xa1b2c3d4u); /* magic: microsecond timestamps */
+    put_le16(hdr + 4, 2);       /* version major */
+    put_le16(hdr + 6, 4);       /* version minor */
+    put_le32(hdr + 8, 0);       /* thiszone */
+    put_le32(hdr + 12, 0);      /* sigfigs */
     put_le32(hdr + 16, snaplen);
     put_le32(hdr + 20, (uint32_t)linktype);
     if (pcapw_put(w, hdr, sizeof hdr) < 0) {
