@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # cli.sh - the real program end to end: options, errors, exit codes, a capture file.
 # Needs: FLOWDRILL (the program), TOP_BUILDDIR (for tests/mkfixture).
 set -u
@@ -79,6 +79,38 @@ if [ $st = 0 ] && grep -q '"final":true' "$TMP/out"; then echo "ok   sigterm-fin
 "$FD" --demo --batch -d 0.2 2>"$TMP/err" | head -1 >/dev/null
 st=$?
 if [ -s "$TMP/err" ]; then echo "FAIL epipe: stderr not empty"; cat "$TMP/err"; fail=1; else echo "ok   epipe-quiet"; fi
+
+# ---- as root only: live capture on loopback, and the privilege drop ----
+if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1 && [ -e /dev/null ]; then
+    port=$((30000 + $$ % 20000))
+    "$FD" -i lo --json -d 1 --count 3 "udp and dst port $port" >"$TMP/live" 2>"$TMP/err" &
+    pid=$!
+    sleep 1
+    # the drop to nobody has happened once the capture is open
+    if grep -q '^Uid:[[:space:]]*0[[:space:]]' /proc/$pid/status 2>/dev/null; then
+        echo "FAIL privdrop: still uid 0"; fail=1
+    elif ! grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$pid/status 2>/dev/null; then
+        echo "FAIL privdrop: no_new_privs not set"; fail=1
+    elif ! grep -q '^CapEff:[[:space:]]*0*$' /proc/$pid/status 2>/dev/null; then
+        echo "FAIL privdrop: capabilities left"; fail=1
+    else
+        echo "ok   privdrop-to-nobody"
+    fi
+    # 50 datagrams of 100 bytes of payload: 50 x (20 + 8 + 100) layer-3 bytes
+    i=0
+    while [ $i -lt 50 ]; do
+        printf '%0100d' 0 >/dev/udp/127.0.0.1/$port
+        i=$((i + 1))
+    done
+    wait $pid
+    st=$?
+    last=$(tail -n 1 "$TMP/live")
+    tot=$(echo "$last" | sed -n 's/.*"totals":{"bytes":\([0-9]*\),"packets":\([0-9]*\).*/\1 \2/p')
+    if [ $st = 0 ] && [ "$tot" = "6400 50" ]; then echo "ok   live-loopback $tot"; else
+        echo "FAIL live-loopback: status $st totals '$tot'"; cat "$TMP/err"; fail=1; fi
+else
+    echo "SKIP live capture and privilege drop: not root"
+fi
 
 echo "$n checks run"
 exit $fail

@@ -75,6 +75,10 @@ int pcap_source_start(struct pcap_source *src, uv_loop_t *loop, pcap_source_done
 void pcap_source_counters(struct pcap_source *src, uint64_t *received, uint64_t *kernel_drop,
                           uint64_t *if_drop);
 
+/* Why the source stopped early (valid in the done callback with a negative status).
+ * Borrowed from the source. */
+const char *pcap_source_error(const struct pcap_source *src);
+
 /* Progress of a file source: bytes read so far and the file size (0 when unknown). */
 void pcap_source_progress(struct pcap_source *src, uint64_t *done, uint64_t *total);
 

@@ -172,13 +172,10 @@ static void app_on_source_done(struct pcap_source *src, int status, void *arg)
     for (i = 0; i < a->n_src && a->src[i] != src; i++)
         ;
     const char *name = i < a->n_src ? a->rsrc[i].name : "?";
-    if (status == PCAP_SOURCE_ETRUNC) {
-        /* like tcpdump: what was read is reported, and the exit status says it was cut */
-        fprintf(stderr, "flowdrill: %s: the capture ends inside a packet record (truncated "
-                        "or corrupt file); the report covers what came before\n", name);
-        a->exit_code = 1;
-    } else if (status < 0) {
-        fprintf(stderr, "flowdrill: capture on %s failed; stopping\n", name);
+    if (status < 0) {
+        /* like tcpdump: what was read is reported, and the exit status says it stopped early */
+        fprintf(stderr, "flowdrill: %s: %s; the report covers what came before\n", name,
+                pcap_source_error(src));
         a->exit_code = 1;
     }
     if (a->n_running)

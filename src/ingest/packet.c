@@ -17,7 +17,6 @@
 #include "flowdrill/packet.h"
 
 #include <stddef.h>
-#include <string.h>
 
 #include "flowdrill/flow.h"
 #include "flowdrill/wire.h"

@@ -64,6 +64,7 @@ struct pcap_source {
     bool has_poll, has_timer, has_idle;
     int open_handles;
     bool finished;
+    char error[PCAP_ERRBUF_SIZE + 64]; /* why a source stopped early */
     pcap_source_done_cb done;
     void *done_arg;
     void (*close_cb)(void *);
@@ -129,8 +130,10 @@ static int src_next(struct pcap_source *s, struct pcap_file_pkt *pk)
     int r = pcap_next_ex(s->p, &h, &data);
     if (r == PCAP_ERROR_BREAK)
         return 0;
-    if (r < 0)
+    if (r < 0) {
+        snprintf(s->error, sizeof s->error, "%s", pcap_geterr(s->p));
         return -EIO;
+    }
     if (r == 0)
         return 0; /* live capture only: nothing now */
     pk->ts_us = hdr_ts_us(h);
@@ -406,10 +409,12 @@ static void src_on_idle(uv_idle_t *h)
     }
     int n = pcap_dispatch(s->p, SRC_BUDGET_FILE, src_pcap_cb, (u_char *)s);
     src_flush(s);
-    if (n == 0)
+    if (n == 0 || n == PCAP_ERROR_BREAK) {
         src_finish(s, 0);
-    else if (n < 0)
-        src_finish(s, n == PCAP_ERROR_BREAK ? 0 : PCAP_SOURCE_ETRUNC);
+    } else if (n < 0) {
+        snprintf(s->error, sizeof s->error, "%s", pcap_geterr(s->p));
+        src_finish(s, PCAP_SOURCE_EIO);
+    }
 }
 
 static void src_live_drain(struct pcap_source *s)
@@ -418,8 +423,10 @@ static void src_live_drain(struct pcap_source *s)
         return;
     int n = pcap_dispatch(s->p, SRC_BUDGET_LIVE, src_pcap_cb, (u_char *)s);
     src_flush(s);
-    if (n == PCAP_ERROR)
+    if (n == PCAP_ERROR) {
+        snprintf(s->error, sizeof s->error, "%s", pcap_geterr(s->p));
         src_finish(s, PCAP_SOURCE_EIO);
+    }
 }
 
 static void src_on_poll(uv_poll_t *h, int status, int events)
@@ -562,6 +569,13 @@ void pcap_source_counters(struct pcap_source *s, uint64_t *received, uint64_t *k
             *if_drop = ps.ps_ifdrop;
         }
     }
+}
+
+const char *pcap_source_error(const struct pcap_source *s)
+{
+    if (s->error[0])
+        return s->error;
+    return "the capture ends inside a packet record (truncated or corrupt file)";
 }
 
 void pcap_source_progress(struct pcap_source *s, uint64_t *done, uint64_t *total)
