@@ -19,6 +19,8 @@
 
 #define STAT_KEY_MAX 32
 #define STAT_HIST 64 /* seconds of history kept per entry (power of two) */
+#define STAT_CHUNK_SHIFT 10 /* entries are allocated 1024 at a time and never move */
+#define STAT_CHUNK (1u << STAT_CHUNK_SHIFT)
 #define STAT_OTHER 0u
 #define STAT_NONE UINT32_MAX
 
@@ -39,8 +41,21 @@ struct stat_entry {
     uint32_t first_sec, last_sec;
     uint32_t hist_last; /* newest second stored in hist[] */
     uint32_t hash;
-    uint32_t flags;
-    uint64_t hist[STAT_HIST]; /* bytes per second, hist[s % STAT_HIST] */
+    uint16_t flags;
+    uint8_t hist_shift; /* hist[] values are bytes >> hist_shift (see stat_hist_add) */
+    uint32_t hist[STAT_HIST]; /* bytes per second, hist[s % STAT_HIST] */
+};
+
+/*
+ * A per-second history ring. Buckets are 32-bit to halve the memory of big tables; a row
+ * that moves more than 4 GiB in one second (34 Gbit/s) rescales its ring (shift += 1) rather
+ * than saturate, so rates stay right to within 2^shift bytes per booking. Totals are 64-bit
+ * and exact regardless.
+ */
+struct stat_hist {
+    uint32_t *b;
+    uint32_t *last;
+    uint8_t *shift;
 };
 
 struct stat_table;
@@ -50,9 +65,16 @@ struct stat_table;
 struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed);
 void stat_table_free(struct stat_table *t);
 
+/* Pointers to entries stay valid until the entry is evicted (entries never move). */
+
 /* Find or create the entry for `key` (key_len bytes, borrowed). Sets *created when new.
  * When the table is full, evicts an unreferenced low-volume entry, or returns STAT_OTHER. */
 uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec, bool *created);
+
+/* Prefetch hints for batched work: the index slot `key` hashes to, or an entry's header and
+ * the history bucket of second `sec`. They change nothing. */
+void stat_table_prefetch_key(const struct stat_table *t, const void *key);
+void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
 
 /* Find without creating; STAT_NONE when absent. */
 uint32_t stat_table_find(const struct stat_table *t, const void *key);
@@ -71,10 +93,14 @@ void stat_table_unref(struct stat_table *t, uint32_t idx);
 /* Sum of hist bytes over the `secs` complete seconds before `now_sec`. */
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs);
 
-/* Add bytes into a history ring whose newest stored second is *last (shared by the
- * global totals, which keep a ring without being a table entry). */
-void stat_hist_add(uint64_t *hist, uint32_t *last, uint32_t sec, uint64_t bytes);
-uint64_t stat_hist_window(const uint64_t *hist, uint32_t last, uint32_t now_sec, uint32_t secs);
+/* Add bytes for second `sec` into a history ring (also used by the global totals, which keep
+ * a ring without being a table entry). */
+void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes);
+/* Bytes in the `secs` complete seconds before now_sec. */
+uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t now_sec,
+                          uint32_t secs);
+/* Bytes stored for one second (0 when outside the ring). */
+uint64_t stat_hist_at(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t sec);
 
 /* Iteration: indexes 0 .. stat_table_slots()-1; skip entries without STAT_F_USED. */
 uint32_t stat_table_slots(const struct stat_table *t);
@@ -83,15 +109,15 @@ uint64_t stat_table_evicted(const struct stat_table *t);
 uint64_t stat_table_folded(const struct stat_table *t);
 size_t stat_table_memory(const struct stat_table *t); /* bytes allocated */
 
-/* inline accessors (the table layout is private; these go through one pointer) */
-struct stat_entry *stat_table_entries_(const struct stat_table *t);
+/* inline accessors (the table layout is private; these go through the chunk list) */
+struct stat_entry *const *stat_table_chunks_(const struct stat_table *t);
 static inline struct stat_entry *stat_table_entry(struct stat_table *t, uint32_t idx)
 {
-    return stat_table_entries_(t) + idx;
+    return stat_table_chunks_(t)[idx >> STAT_CHUNK_SHIFT] + (idx & (STAT_CHUNK - 1));
 }
 static inline const struct stat_entry *stat_table_centry(const struct stat_table *t, uint32_t idx)
 {
-    return stat_table_entries_(t) + idx;
+    return stat_table_chunks_(t)[idx >> STAT_CHUNK_SHIFT] + (idx & (STAT_CHUNK - 1));
 }
 
 #endif

@@ -41,8 +41,9 @@ struct agg {
     uint64_t bytes, packets, flows, expired;
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
-    uint64_t hist[STAT_HIST];
+    uint32_t hist[STAT_HIST];
     uint32_t hist_last;
+    uint8_t hist_shift;
 };
 
 static const char *const agg_table_names[AGG_T_MAX] = {"host", "pair", "port", "app", "proto",
@@ -300,7 +301,7 @@ static void agg_book(struct agg *a, uint32_t idx, uint32_t sec, const uint64_t b
     a->packets_dir[rdir] += pkts[1];
     a->bytes += tb;
     a->packets += tp;
-    stat_hist_add(a->hist, &a->hist_last, sec, tb);
+    stat_hist_add((struct stat_hist){a->hist, &a->hist_last, &a->hist_shift}, sec, tb);
 }
 
 static void agg_flush_one(struct agg *a, uint32_t idx)
@@ -315,10 +316,38 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
     agg_book(a, idx, a->now, b, p);
 }
 
+/* Start loading what flushing conversation idx will touch: the rows it feeds, or for a new
+ * conversation the index slots of its hosts and pair. */
+static void agg_prefetch_flow(const struct agg *a, uint32_t idx)
+{
+    const struct flow_hot *h = &flow_table_hot(a->ft)[idx];
+    const struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    if (!h->key.af)
+        return;
+    if (c->ref[FLOW_REF_HOST_A] == STAT_NONE) {
+        stat_table_prefetch_key(a->st[AGG_T_HOST], &h->key.a);
+        stat_table_prefetch_key(a->st[AGG_T_HOST], &h->key.b);
+        return;
+    }
+    stat_table_prefetch_entry(a->st[AGG_T_HOST], c->ref[FLOW_REF_HOST_A], a->now);
+    stat_table_prefetch_entry(a->st[AGG_T_HOST], c->ref[FLOW_REF_HOST_B], a->now);
+    stat_table_prefetch_entry(a->st[AGG_T_PAIR], c->ref[FLOW_REF_PAIR], a->now);
+}
+
 void agg_flush(struct agg *a)
 {
-    for (uint32_t i = 0; i < a->n_dirty; i++)
+    /* flush in groups, prefetching a group ahead so the row lookups overlap */
+    enum { AHEAD = 8 };
+    struct flow_cold *cold = flow_table_cold(a->ft);
+    for (uint32_t i = 0; i < a->n_dirty && i < AHEAD; i++)
+        __builtin_prefetch(&cold[a->dirty[i]]);
+    for (uint32_t i = 0; i < a->n_dirty; i++) {
+        if (i + AHEAD < a->n_dirty) {
+            __builtin_prefetch(&cold[a->dirty[i + AHEAD]]);
+            agg_prefetch_flow(a, a->dirty[i + AHEAD / 2]);
+        }
         agg_flush_one(a, a->dirty[i]);
+    }
     a->n_dirty = 0;
 }
 
@@ -512,7 +541,7 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
 
 uint64_t agg_total_window(const struct agg *a, uint32_t secs)
 {
-    return stat_hist_window(a->hist, a->hist_last, a->now, secs);
+    return stat_hist_window(a->hist, a->hist_last, a->hist_shift, a->now, secs);
 }
 
 uint32_t agg_now(const struct agg *a)

@@ -19,8 +19,9 @@
 #define EVICT_SAMPLES 8
 
 struct stat_table {
-    struct stat_entry *entries;
-    uint32_t n_alloc;  /* entries allocated */
+    struct stat_entry **chunks; /* chunks of STAT_CHUNK entries, allocated as needed */
+    uint32_t n_chunks_max;
+    uint32_t n_alloc;  /* entries allocated (a multiple of STAT_CHUNK) */
     uint32_t n_slots;  /* entries handed out (high-water mark) */
     uint32_t n_used;   /* used entries, "other" included */
     uint32_t max;      /* cap, "other" excluded */
@@ -34,10 +35,12 @@ struct stat_table {
     uint64_t total_bytes; /* everything ever added, for the eviction threshold */
 };
 
-struct stat_entry *stat_table_entries_(const struct stat_table *t)
+struct stat_entry *const *stat_table_chunks_(const struct stat_table *t)
 {
-    return t->entries;
+    return t->chunks;
 }
+
+#define E(t, idx) stat_table_entry((t), (idx))
 
 static uint32_t stat_hash(const struct stat_table *t, const void *key)
 {
@@ -76,12 +79,14 @@ struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t
     t->seed = seed;
     t->rng = seed | 1;
     t->free_head = STAT_NONE;
-    t->n_alloc = 64;
-    t->entries = xcalloc(t->n_alloc, sizeof *t->entries);
+    t->n_chunks_max = (max_entries + 1 + STAT_CHUNK - 1) / STAT_CHUNK;
+    t->chunks = xcalloc(t->n_chunks_max, sizeof *t->chunks);
+    t->chunks[0] = xcalloc(STAT_CHUNK, sizeof **t->chunks);
+    t->n_alloc = STAT_CHUNK;
     t->mask = 127;
     t->index = xcalloc(t->mask + 1, sizeof *t->index);
     /* row 0 is "other"; it is never in the index */
-    t->entries[0].flags = STAT_F_USED | STAT_F_OTHER;
+    E(t, 0)->flags = STAT_F_USED | STAT_F_OTHER;
     t->n_slots = 1;
     t->n_used = 1;
     return t;
@@ -91,7 +96,9 @@ void stat_table_free(struct stat_table *t)
 {
     if (!t)
         return;
-    free(t->entries);
+    for (uint32_t i = 0; i < t->n_chunks_max; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
     free(t->index);
     free(t);
 }
@@ -120,11 +127,23 @@ static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, ui
             return STAT_NONE;
         if ((uint32_t)(s >> 32) == hash) {
             uint32_t idx = (uint32_t)(s & 0xffffffffu) - 1;
-            if (stat_key_eq(t->entries[idx].key, key, t->key_len))
+            if (stat_key_eq(stat_table_centry(t, idx)->key, key, t->key_len))
                 return i;
         }
         i = (i + 1) & t->mask;
     }
+}
+
+void stat_table_prefetch_key(const struct stat_table *t, const void *key)
+{
+    __builtin_prefetch(&t->index[stat_hash(t, key) & t->mask]);
+}
+
+void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec)
+{
+    const struct stat_entry *e = stat_table_centry(t, idx);
+    __builtin_prefetch(e, 1);
+    __builtin_prefetch(&e->hist[sec % STAT_HIST], 1);
 }
 
 uint32_t stat_table_find(const struct stat_table *t, const void *key)
@@ -162,18 +181,21 @@ static uint64_t stat_rand(struct stat_table *t)
 /* Merge entry idx into "other", remove it from the index, put it on the free list. */
 static void stat_evict(struct stat_table *t, uint32_t idx)
 {
-    struct stat_entry *e = &t->entries[idx], *o = &t->entries[STAT_OTHER];
+    struct stat_entry *e = E(t, idx), *o = E(t, STAT_OTHER);
     for (int d = 0; d < 2; d++) {
         o->bytes[d] += e->bytes[d];
         o->pkts[d] += e->pkts[d];
     }
     o->flows += e->flows;
     o->aux += e->aux;
-    for (uint32_t s = 0; s < STAT_HIST; s++) {
+    for (uint32_t s = STAT_HIST; s-- > 0;) {
         /* fold the recent history too, so rates of "other" include the evicted row */
+        if (e->hist_last < s)
+            continue;
         uint32_t sec = e->hist_last - s;
-        if (e->hist_last >= s && e->hist[sec % STAT_HIST])
-            stat_hist_add(o->hist, &o->hist_last, sec, e->hist[sec % STAT_HIST]);
+        uint64_t b = stat_hist_at(e->hist, e->hist_last, e->hist_shift, sec);
+        if (b)
+            stat_hist_add((struct stat_hist){o->hist, &o->hist_last, &o->hist_shift}, sec, b);
     }
     if (!o->first_sec || (e->first_sec && e->first_sec < o->first_sec))
         o->first_sec = e->first_sec;
@@ -199,7 +221,7 @@ static uint32_t stat_pick_victim(struct stat_table *t)
     uint64_t best_bytes = limit + 1;
     for (int n = 0; n < EVICT_SAMPLES * 4 && n < (int)t->n_slots * 4; n++) {
         uint32_t idx = 1 + (uint32_t)(stat_rand(t) % (t->n_slots - 1));
-        const struct stat_entry *e = &t->entries[idx];
+        const struct stat_entry *e = E(t, idx);
         if (!(e->flags & STAT_F_USED) || e->refs)
             continue;
         uint64_t b = e->bytes[0] + e->bytes[1];
@@ -233,22 +255,18 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     uint32_t idx;
     if (t->free_head != STAT_NONE) {
         idx = t->free_head;
-        t->free_head = t->entries[idx].hash;
+        t->free_head = E(t, idx)->hash;
     } else {
         if (t->n_slots == t->n_alloc) {
-            uint32_t na = t->n_alloc * 2;
-            if (na > t->max + 1)
-                na = t->max + 1;
-            t->entries = xrealloc(t->entries, (size_t)na * sizeof *t->entries);
-            memset(t->entries + t->n_alloc, 0, (size_t)(na - t->n_alloc) * sizeof *t->entries);
-            t->n_alloc = na;
+            t->chunks[t->n_alloc >> STAT_CHUNK_SHIFT] = xmalloc(STAT_CHUNK * sizeof **t->chunks);
+            t->n_alloc += STAT_CHUNK;
         }
         idx = t->n_slots++;
     }
     if ((t->n_used + 1) * 2 > t->mask + 1)
         stat_index_grow(t);
 
-    struct stat_entry *e = &t->entries[idx];
+    struct stat_entry *e = E(t, idx);
     memset(e, 0, sizeof *e);
     memcpy(e->key, key, t->key_len);
     e->hash = hash;
@@ -261,24 +279,41 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     return idx;
 }
 
-void stat_hist_add(uint64_t *hist, uint32_t *last, uint32_t sec, uint64_t bytes)
+void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes)
 {
-    if (sec > *last) {
-        uint32_t gap = sec - *last;
+    if (sec > *h.last) {
+        uint32_t gap = sec - *h.last;
         if (gap >= STAT_HIST) {
-            memset(hist, 0, STAT_HIST * sizeof *hist);
+            memset(h.b, 0, STAT_HIST * sizeof *h.b);
         } else {
-            for (uint32_t s = *last + 1; s <= sec; s++)
-                hist[s % STAT_HIST] = 0;
+            for (uint32_t s = *h.last + 1; s <= sec; s++)
+                h.b[s % STAT_HIST] = 0;
         }
-        *last = sec;
-    } else if (*last - sec >= STAT_HIST) {
+        *h.last = sec;
+    } else if (*h.last - sec >= STAT_HIST) {
         return; /* older than the history: totals only */
     }
-    hist[sec % STAT_HIST] += bytes;
+    uint32_t *slot = &h.b[sec % STAT_HIST];
+    uint64_t v = *slot + (bytes >> *h.shift);
+    while (v > UINT32_MAX) {
+        /* rescale the whole ring: one bit of resolution for twice the range */
+        for (uint32_t i = 0; i < STAT_HIST; i++)
+            h.b[i] >>= 1;
+        (*h.shift)++;
+        v = *slot + (bytes >> *h.shift);
+    }
+    *slot = (uint32_t)v;
 }
 
-uint64_t stat_hist_window(const uint64_t *hist, uint32_t last, uint32_t now_sec, uint32_t secs)
+uint64_t stat_hist_at(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t sec)
+{
+    if (sec > last || last - sec >= STAT_HIST)
+        return 0;
+    return (uint64_t)hist[sec % STAT_HIST] << shift;
+}
+
+uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t now_sec,
+                          uint32_t secs)
 {
     /* complete seconds: now_sec - secs .. now_sec - 1 */
     uint64_t sum = 0;
@@ -292,13 +327,13 @@ uint64_t stat_hist_window(const uint64_t *hist, uint32_t last, uint32_t now_sec,
             continue;
         sum += hist[s % STAT_HIST];
     }
-    return sum;
+    return sum << shift;
 }
 
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1)
 {
-    struct stat_entry *e = &t->entries[idx];
+    struct stat_entry *e = E(t, idx);
     t->total_bytes += b0 + b1;
     e->bytes[0] += b0;
     e->pkts[0] += p0;
@@ -308,23 +343,24 @@ void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b
         e->last_sec = sec;
     if (!e->first_sec)
         e->first_sec = sec;
-    stat_hist_add(e->hist, &e->hist_last, sec, b0 + b1);
+    stat_hist_add((struct stat_hist){e->hist, &e->hist_last, &e->hist_shift}, sec, b0 + b1);
 }
 
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
 {
-    return stat_hist_window(e->hist, e->hist_last, now_sec, secs);
+    return stat_hist_window(e->hist, e->hist_last, e->hist_shift, now_sec, secs);
 }
 
 void stat_table_ref(struct stat_table *t, uint32_t idx)
 {
-    t->entries[idx].refs++;
+    E(t, idx)->refs++;
 }
 
 void stat_table_unref(struct stat_table *t, uint32_t idx)
 {
-    if (t->entries[idx].refs)
-        t->entries[idx].refs--;
+    struct stat_entry *e = E(t, idx);
+    if (e->refs)
+        e->refs--;
 }
 
 uint32_t stat_table_slots(const struct stat_table *t)
@@ -349,6 +385,6 @@ uint64_t stat_table_folded(const struct stat_table *t)
 
 size_t stat_table_memory(const struct stat_table *t)
 {
-    return sizeof *t + (size_t)t->n_alloc * sizeof *t->entries +
-           (size_t)(t->mask + 1) * sizeof *t->index;
+    return sizeof *t + (size_t)t->n_alloc * sizeof **t->chunks +
+           (size_t)t->n_chunks_max * sizeof *t->chunks + (size_t)(t->mask + 1) * sizeof *t->index;
 }
