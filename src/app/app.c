@@ -41,7 +41,7 @@ struct app {
     struct packet_stats pkt;
     struct pcap_source *src[APP_MAX_SOURCES];
     struct report_source rsrc[APP_MAX_SOURCES];
-    char names[APP_MAX_SOURCES][64];
+    char *names[APP_MAX_SOURCES]; /* owned copies: a source's name outlives option parsing */
     size_t n_src;
     size_t n_running;
     bool wall_clock; /* live or demo: advance time with the wall clock */
@@ -241,7 +241,7 @@ static int app_open_sources(struct app *a)
                 fprintf(stderr, "flowdrill: %s\n", err);
             return -1;
         }
-        snprintf(a->names[i], sizeof a->names[i], "%s", cfg.name);
+        a->names[i] = xstrdup(cfg.name);
         a->rsrc[i].name = a->names[i];
         a->rsrc[i].kind = cfg.kind == PCAP_SOURCE_LIVE ? "interface"
                           : cfg.kind == PCAP_SOURCE_FILE ? "file"
@@ -326,6 +326,8 @@ out_sources:
 out:
     agg_free(a->agg);
     service_db_free(a->svc);
+    for (size_t i = 0; i < a->n_src; i++)
+        free(a->names[i]);
     free(a);
     return rc;
 }

@@ -13,7 +13,7 @@
 #     fields; and sources[].received equals tshark's frame count and every frame is either
 #     counted or dropped (packets + drop counters == frames).
 #
-# The oracle (see ORACLE RULES in the Python part below): for each frame whose
+# The oracle (oracle.py, the Python part below): for each frame whose
 # frame.protocols has an "ip" or "ipv6" layer, only the OUTERMOST IP header counts (the
 # first of ip/ipv6 in frame.protocols; tshark joins the values of nested layers with ",",
 # the first value is the outermost one). bytes = ip.len (IPv4) or ipv6.plen + 40 (IPv6);
@@ -137,10 +137,11 @@ def ipv6_proto(layers, first, f):
 
 
 def l3_offsets(frames):
-    """Offset of the outermost IP header in each listed frame, from tshark's PDML."""
+    """Offset of the outermost IP header in the frames tshark flags for their IP length
+    (a superset of `frames`), from tshark's PDML."""
     if not frames:
         return {}
-    flt = ' || '.join('frame.number==%d' % n for n in sorted(frames))
+    flt = 'ip.bogus_ip_length || ipv6.plen_exceeds_framing || ipv6.plen_zero'
     rc, out, err = tshark(['-T', 'pdml', '-j', 'frame ip ipv6', '-Y', flt])
     offs, cur = {}, None
     for line in out.splitlines():
@@ -165,9 +166,10 @@ def l3_offsets(frames):
 #   claim; flowdrill (packet.h) never counts bytes that were not on the wire: it counts
 #   frame.len - offset of the IP header and notes ip_len_mismatch. Oracle: same clamp,
 #   offset taken from tshark's PDML; must equal notes.ip_len_mismatch.
-#   Hits: ndpi/badpackets.pcap (all 93 frames: 1500-byte UDP fragments whose frames are
-#   57..1418 bytes on the wire), tcpreplay/test.pcap and test.rewrite_vlan802.1ad (frame 11:
-#   MPLS/ICMP with ip.len 255 in a 122-byte frame; 100 bytes from the IP header on).
+#   Hits: ndpi/badpackets.pcap (all 93 frames: UDP fragments claiming ip.len 1500 (one
+#   1404) in frames of 60..1501 bytes on the wire), tcpreplay/test.pcap and
+#   test.rewrite_vlan802.1ad (frame 11: MPLS/ICMP, ip.len 255 but only 100 bytes on the
+#   wire from the IP header on; frame of 122 bytes, 126 with the 802.1ad tag).
 # ipv6_jumbo -- IPv6 payload length 0 (jumbogram or TSO super-packet; ipv6.plen_zero):
 #   flowdrill counts the bytes the wire carried from the IPv6 header on (packet.c), tshark's
 #   plen + 40 would say 40. Oracle: frame.len - offset. Hits: none in the corpus today.
@@ -180,7 +182,8 @@ def l3_offsets(frames):
 #   pseudowires (packet.c link_mpls: a 0 first nibble after the label stack is a control
 #   word, not IP) and drops the frame as non_ip. Oracle: not counted; checked through the
 #   "every frame counted or dropped" balance. Hits: tcpreplay/test.pcap and
-#   test.rewrite_vlan802.1ad (10 ICMP frames 192.168.1.1 <-> 192.168.1.2, EoMPLS with CW).
+#   test.rewrite_vlan802.1ad (frames 142 150 157 170 174-179: ICMP 192.168.1.1 <->
+#   192.168.1.2 inside Ethernet over MPLS with a control word).
 PSEUDOWIRE_LAYERS = ('pwethcw', 'pwethnocw', 'pwethheuristic', 'pweth')
 
 
