@@ -38,7 +38,8 @@ enum flow_dir {
 enum {
     FLOW_REC_NO_PORTS = 1u << 0, /* ports unknown (non-first fragment, truncated L4 header) */
     FLOW_REC_FRAGMENT = 1u << 1, /* part of a fragmented IP datagram */
-    FLOW_REC_TRUNCATED = 1u << 2 /* captured length < wire length */
+    FLOW_REC_TRUNCATED = 1u << 2, /* captured length < wire length */
+    FLOW_REC_EXPORTED = 1u << 3   /* from a flow export: `exporter` and `domain` are valid */
 };
 
 struct flow_rec {
@@ -58,6 +59,9 @@ struct flow_rec {
     uint32_t src_as, dst_as;
     uint32_t sampling;  /* sampling rate applied to bytes/packets (1 = unsampled) */
     uint32_t source_id; /* which source produced it (index in the app's source list) */
+    /* flow exports only (FLOW_REC_EXPORTED); packet capture leaves them unset */
+    struct flow_addr exporter; /* the exporter's address */
+    uint32_t domain;           /* v9 source id / IPFIX observation domain */
 };
 
 static inline bool flow_addr_is_v4(const struct flow_addr *a)

@@ -542,12 +542,13 @@ fail_closed:
  * Field by field on purpose: for a struct this size, memset (or copying a mostly-zero
  * constant) often compiles to `rep stos`, which costs more than the rest of the decode. The
  * assertion trips when flow_rec gains a field, so that this function is updated with it.
+ * The exporter fields after source_id are only valid with FLOW_REC_EXPORTED, never set here.
  */
 _Static_assert(offsetof(struct flow_rec, icmp_type) == 42 &&
                    offsetof(struct flow_rec, bytes) <= 48 &&
                    offsetof(struct flow_rec, in_if) == offsetof(struct flow_rec, bytes) + 32 &&
                    offsetof(struct flow_rec, source_id) == offsetof(struct flow_rec, in_if) + 20 &&
-                   sizeof(struct flow_rec) == offsetof(struct flow_rec, source_id) + 4,
+                   offsetof(struct flow_rec, exporter) == offsetof(struct flow_rec, source_id) + 4,
                "struct flow_rec changed: update rec_start()");
 
 static void rec_start(struct flow_rec *out, int64_t ts_us)

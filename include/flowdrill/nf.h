@@ -1,0 +1,117 @@
+/*
+ * nf.h - the flow-export collector's decoding side: NetFlow v5, NetFlow v9 (RFC 3954) and
+ * IPFIX (RFC 7011) datagrams in, normalized flow records out (to a sink).
+ *
+ * Pure: no sockets, no libuv, no clock of its own. The caller hands each datagram with the
+ * exporter's address and port and the arrival time; nf_collector keeps per-exporter state
+ * (templates, sequence numbers, sampling rates, clock skew) and emits records whose bytes
+ * and packets are already scaled by the sampling rate in force, with absolute first/last
+ * times corrected for the exporter's clock skew. Malformed input is counted by named reason,
+ * never trusted: every read goes through wire.h.
+ *
+ * Memory is bounded by nf_config (exporters, domains per exporter, templates, held data).
+ */
+#ifndef FLOWDRILL_NF_H
+#define FLOWDRILL_NF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowdrill/flow.h"
+#include "flowdrill/sink.h"
+
+/* Why a datagram, set or record was not (fully) used, or what was odd about it.
+ * Keep nf_reason_name() in step. */
+enum nf_reason {
+    NF_R_SHORT = 0,          /* datagram shorter than its header */
+    NF_R_BAD_VERSION,        /* version not 5, 9 or 10 */
+    NF_R_V5_BAD_COUNT,       /* v5 record count 0 < n, n > 30 or past the datagram: clamped */
+    NF_R_BAD_LENGTH,         /* IPFIX message length < 16 or > datagram */
+    NF_R_BAD_SET_LEN,        /* set/flowset length < 4 or past the message: rest skipped */
+    NF_R_RESERVED_SET,       /* set id reserved (v9 2..255, IPFIX 0, 1, 4..255): skipped */
+    NF_R_TPL_BAD,            /* malformed template (id < 256, 0 fields, length 0, PEN cut) */
+    NF_R_TPL_TOO_MANY_FIELDS,/* more than NF_MAX_FIELDS fields */
+    NF_R_TPL_LIMIT,          /* template cache full (count or bytes): template rejected */
+    NF_R_FIELD_LEN_MISMATCH, /* known field with an illegal length: treated as opaque */
+    NF_R_NO_TEMPLATE,        /* data set whose template never came (held data expired or
+                                dropped for space): its records are lost */
+    NF_R_HELD,               /* data set held until its template arrives (note) */
+    NF_R_RECORD_TRUNCATED,   /* variable-length field or record past the set end */
+    NF_R_SEQ_GAP,            /* a sequence gap was seen (lost records: nf_counters.seq_lost) */
+    NF_R_EXPORTER_RESTART,   /* sequence or sysUptime reset: templates marked stale */
+    NF_R_EXPORTER_LIMIT,     /* exporter table full: least recently seen one evicted */
+    NF_R_DOMAIN_LIMIT,       /* too many domains/source ids for one exporter: dropped */
+    NF_R_REJECTED_EXPORTER,  /* sender outside --allow: dropped before any state */
+    NF_R_SAMPLING_ZERO,      /* sampling interval 0 announced: treated as 1 (note) */
+    NF_R_TRAILING_BYTES,     /* bytes after the last record (note) */
+    NF_R_TRUNCATED_DATAGRAM, /* datagram larger than the receive buffer: dropped */
+    NF_R_MAX
+};
+
+const char *nf_reason_name(enum nf_reason r);
+/* True for reasons that lose data (drops); false for notes. */
+bool nf_reason_is_drop(enum nf_reason r);
+
+#define NF_MAX_FIELDS 256
+
+struct nf_config {
+    uint32_t default_sampling;   /* for exporters that announce none (0 = 1) */
+    uint32_t force_sampling;     /* overrides every exporter (0 = off; 1 = raw counts) */
+    uint32_t template_timeout_s; /* templates not refreshed this long expire (default 1800) */
+    uint32_t max_exporters;      /* (address, port) pairs (default 256) */
+    uint32_t max_domains;        /* per exporter (default 16) */
+    uint32_t max_templates;      /* in all (default 4096) */
+    size_t max_template_bytes;   /* in all (default 4 MiB) */
+    size_t max_held_bytes;       /* data held for missing templates (default 1 MiB) */
+    uint32_t held_timeout_s;     /* held data waits this long for its template (default 10) */
+    uint32_t source_id;          /* stamped on every record */
+};
+
+void nf_config_default(struct nf_config *c);
+
+struct nf_counters {
+    uint64_t datagrams, records, bytes, packets; /* records/bytes/packets as emitted */
+    uint64_t seq_lost;                           /* records (v5, IPFIX) or packets (v9) lost */
+    uint64_t count[NF_R_MAX];
+};
+
+/* One exporter observation domain, for the exporter table in reports and the UI. */
+struct nf_exporter_info {
+    struct flow_addr addr;
+    uint16_t port;
+    uint32_t domain;         /* v9 source id / IPFIX observation domain (0 for v5) */
+    uint8_t version;         /* 5, 9 or 10 of the last datagram */
+    uint64_t datagrams, records, bytes, packets;
+    uint64_t seq_lost, restarts;
+    uint32_t templates;      /* templates held for this domain */
+    uint32_t sampling;       /* rate in force (1 = unsampled) */
+    int64_t last_seen_us;    /* arrival time of the last datagram */
+    int64_t newest_flow_us;  /* newest flow end time seen (data age = now - this) */
+    int64_t skew_us;         /* exporter clock minus ours, as estimated */
+};
+
+struct nf_collector;
+
+/* `sink` receives the records; it is borrowed and must outlive the collector. */
+struct nf_collector *nf_collector_new(const struct nf_config *cfg, struct flow_sink sink);
+void nf_collector_free(struct nf_collector *c);
+
+/*
+ * Decode one datagram from exporter addr:port that arrived at `now_us` (Unix µs). The bytes
+ * are borrowed for the call. Emits zero or more records. Returns 0, or a negative errno-style
+ * value when the datagram was dropped whole (the reason is counted either way).
+ */
+int nf_collector_input(struct nf_collector *c, const struct flow_addr *addr, uint16_t port,
+                       const uint8_t *buf, size_t len, int64_t now_us);
+
+/* Expire templates, held data and silent exporters. Call about once a second. */
+void nf_collector_tick(struct nf_collector *c, int64_t now_us);
+
+const struct nf_counters *nf_collector_counters(const struct nf_collector *c);
+
+/* Copy up to `max` exporter domains into out; returns how many there are in all. */
+size_t nf_collector_exporters(const struct nf_collector *c, struct nf_exporter_info *out,
+                              size_t max);
+
+#endif
