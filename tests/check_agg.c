@@ -503,6 +503,77 @@ START_TEST(test_localnet)
 }
 END_TEST
 
+START_TEST(test_export_record_is_spread_over_its_span)
+{
+    struct agg *a = new_agg(1000, 1000);
+    agg_advance(a, T0 + 30);
+    /* a flow export covering 10 seconds, 10,000 bytes: 1,000 per second */
+    struct flow_rec r = recs_make("10.0.0.1", 1000, "192.0.2.1", 443, 6, 10003, T0 + 29);
+    r.first_us = (int64_t)(T0 + 20) * 1000000;
+    r.packets = 20;
+    r.flags = FLOW_REC_EXPORTED;
+    flow_addr_parse("198.51.100.1", &r.exporter);
+    r.domain = 7;
+    r.in_if = 3;
+    r.out_if = 4;
+    add1(a, r);
+    agg_advance(a, T0 + 30);
+    agg_flush(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.bytes, 10003);
+    ck_assert_uint_eq(t.packets, 20);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 2);
+    /* the last 2 complete seconds (T0+28, T0+29) hold 1,000 + 1,003 bytes, not all of it */
+    ck_assert_uint_eq(rows[0].win[0], 2003);
+    ck_assert_uint_eq(rows[0].win[1], 10003);
+    free(rows);
+    /* exporter and interface rows */
+    n = topn_select(a, AGG_T_EXPORTER, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].bytes, 10003);
+    ck_assert_uint_eq(rows[0].flows, 1);
+    uint32_t dom;
+    memcpy(&dom, rows[0].key.raw + 16, 4);
+    ck_assert_uint_eq(dom, 7);
+    free(rows);
+    n = topn_select(a, AGG_T_IFACE, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ifx;
+        memcpy(&ifx, rows[i].key.raw + 20, 4);
+        ck_assert_uint_eq(ifx == 3 ? rows[i].bytes_dir[1] : rows[i].bytes_dir[0], 10003);
+    }
+    free(rows);
+    /* a packet-capture record has no exporter rows */
+    add1(a, recs_make("10.0.0.1", 1000, "192.0.2.1", 443, 6, 60, T0 + 30));
+    agg_finish(a);
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.rows[AGG_T_EXPORTER], 2); /* the row and "other" */
+    agg_free(a);
+}
+END_TEST
+
+START_TEST(test_export_older_than_history_reaches_totals)
+{
+    struct agg *a = new_agg(1000, 1000);
+    agg_advance(a, T0 + 3600);
+    struct flow_rec r = recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 3600000, T0 + 3599);
+    r.first_us = (int64_t)T0 * 1000000; /* an hour-long flow */
+    r.flags = FLOW_REC_EXPORTED;
+    add1(a, r);
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.bytes, 3600000);
+    /* 1,000 B/s in the last seconds of the flow (T0+3598, T0+3599; T0+3600 is after it) */
+    ck_assert_uint_eq(agg_total_window(a, 3), 2000);
+    agg_free(a);
+}
+END_TEST
+
 static Suite *agg_suite(void)
 {
     Suite *s = suite_create("agg");
@@ -523,6 +594,8 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_stat_table_evicts_into_other);
     tcase_add_test(tc, test_service_pick);
     tcase_add_test(tc, test_localnet);
+    tcase_add_test(tc, test_export_record_is_spread_over_its_span);
+    tcase_add_test(tc, test_export_older_than_history_reaches_totals);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -75,6 +75,20 @@ START_TEST(test_everything)
     ck_assert_str_eq(o.bpf, "tcp port 443");
     options_free(&o);
 
+    ck_assert_int_eq(PARSE(&o, "-i", "eth0", "-l", "2055", "-l", "127.0.0.1:9995", "-l",
+                           "[::1]:4739", "--rcvbuf", "8388608", "--allow", "192.0.2.0/24",
+                           "--default-sampling", "100", "--force-sampling", "1",
+                           "--template-timeout", "600"),
+                     OPTIONS_OK);
+    ck_assert_uint_eq(o.n_listen, 3);
+    ck_assert_str_eq(o.listen[2], "[::1]:4739");
+    ck_assert_uint_eq(o.rcvbuf, 8388608);
+    ck_assert_uint_eq(o.allow.n, 1);
+    ck_assert_uint_eq(o.default_sampling, 100);
+    ck_assert_uint_eq(o.force_sampling, 1);
+    ck_assert_uint_eq(o.template_timeout, 600);
+    options_free(&o);
+
     ck_assert_int_eq(PARSE(&o, "-r", "x.pcap", "--realtime", "-t", "-f", "udp"), OPTIONS_OK);
     ck_assert_str_eq(o.file, "x.pcap");
     ck_assert(o.realtime && o.batch && !o.json);
@@ -115,8 +129,15 @@ static const struct {
     {{"-d", "0"}, "-d: not a number of seconds"},
     {{"-d", "abc"}, "-d"},
     {{"--count", "0"}, "--count"},
-    {{"-r", "a", "--demo"}, "choose one source"},
-    {{"-i", "eth0", "-r", "a"}, "choose one source"},
+    {{"-r", "a", "--demo"}, "choose the sources"},
+    {{"-i", "eth0", "-r", "a"}, "choose the sources"},
+    {{"--demo", "-l", "2055"}, "choose the sources"},
+    {{"-l", "70000"}, "-l: '70000' is not a port"},
+    {{"-l", "::1:2055"}, "in brackets"},
+    {{"-l", "300.0.0.1:2055"}, "not an IPv4 or IPv6 address"},
+    {{"--allow", "x"}, "--allow: not a network"},
+    {{"--force-sampling", "0"}, "--force-sampling"},
+    {{"--rcvbuf", "12"}, "--rcvbuf"},
     {{"--realtime"}, "--realtime only applies"},
     {{"-f", "tcp", "udp"}, "use one"},
     {{"-r", ""}, "-r: empty file name"},

@@ -12,6 +12,10 @@
  * a record older than `now` is booked into `now` (its bytes still count), a newer one
  * advances `now` (after a flush). Rates are computed over complete seconds before `now`.
  *
+ * A record that spans several seconds (a flow export) has its bytes spread evenly over its
+ * [first, last] seconds, so a long flow reported at its active timeout does not make a spike
+ * at the moment it arrives; seconds older than the history only reach the totals.
+ *
  * Memory is bounded by agg_limits: a full conversation table evicts its least valuable
  * sampled entry; full stat tables fold new keys into an "other" row. All counted.
  * No I/O, no libuv, no curses.
@@ -34,7 +38,9 @@ enum agg_table {
     AGG_T_PORT,
     AGG_T_APP,
     AGG_T_PROTO,
-    AGG_T_FLOW,
+    AGG_T_EXPORTER, /* flow exports: per (exporter address, domain) */
+    AGG_T_IFACE,    /* flow exports: per (exporter, domain, interface index) */
+    AGG_T_FLOW,     /* conversations (the flow table; every other is a stat table) */
     AGG_T_MAX
 };
 
@@ -52,7 +58,8 @@ struct agg_limits {
     uint32_t idle_timeout; /* seconds without packets before a conversation expires */
 };
 
-/* Defaults: 250k flows, 100k hosts, 100k pairs, 16k ports, 4k apps, 60 s. */
+/* Defaults: 250k flows, 100k hosts, 100k pairs, 16k ports, 8k apps, 60 s; exporters 4k and
+ * interfaces 64k (not configurable). */
 void agg_limits_default(struct agg_limits *l);
 
 struct agg_totals {

@@ -17,6 +17,7 @@
 #include "flowdrill/topn.h"
 
 #define OPTIONS_MAX_IFACES 16
+#define OPTIONS_MAX_LISTEN 8
 
 struct options {
     const char *ifaces[OPTIONS_MAX_IFACES]; /* borrowed from argv */
@@ -29,6 +30,12 @@ struct options {
     unsigned buffer_kib; /* --buffer-size, 0 = libpcap's default */
     bool promisc;
     const char *user;   /* -Z; NULL = "nobody" */
+    const char *listen[OPTIONS_MAX_LISTEN]; /* -l [ADDR:]PORT, borrowed from argv */
+    size_t n_listen;
+    size_t rcvbuf;      /* --rcvbuf bytes, 0 = system default */
+    struct localnet allow; /* --allow: exporters accepted (empty = all) */
+    uint32_t default_sampling, force_sampling; /* 0 = not given */
+    uint32_t template_timeout; /* seconds */
     struct localnet local;
     bool local_given;
     struct agg_limits limits;

@@ -14,6 +14,7 @@
 #define FLOWDRILL_PACKET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flowdrill/flow.h"
@@ -83,5 +84,14 @@ bool packet_linktype_supported(int linktype);
  */
 int packet_decode(struct packet_stats *stats, int linktype, const uint8_t *data, uint32_t caplen,
                   uint32_t wirelen, int64_t ts_us, struct flow_rec *out);
+
+/*
+ * packet_decode, and for a UDP datagram (first fragment or whole) also the UDP payload as
+ * far as it was captured and the UDP length allows: *payload points into `data` (NULL and
+ * length 0 for anything else). Used to read flow exports out of a capture file.
+ */
+int packet_decode_udp(struct packet_stats *stats, int linktype, const uint8_t *data,
+                      uint32_t caplen, uint32_t wirelen, int64_t ts_us, struct flow_rec *out,
+                      const uint8_t **payload, size_t *payload_len);
 
 #endif

@@ -13,7 +13,8 @@
 #include "flowdrill/topn.h"
 
 /* Key of a row as text: host "10.0.0.1"; pair "10.0.0.1 <-> 10.0.0.2"; port "443/tcp";
- * app "https"; proto "tcp" (or the number); flow "10.0.0.1:51000 <-> 10.0.0.2:443 tcp"
+ * app "https"; proto "tcp" (or the number); exporter "192.0.2.1/0" (address/domain);
+ * iface "192.0.2.1/0 if 3"; flow "10.0.0.1:51000 <-> 10.0.0.2:443 tcp"
  * (IPv6 endpoints in brackets). The "other" row is "other". Returns buf. */
 char *rowfmt_key(const struct topn_row *r, char *buf, size_t len);
 

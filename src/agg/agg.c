@@ -24,6 +24,10 @@
 #define AGG_BATCH 32
 #define AGG_APP_MAX 8192 /* more than every service name and protocol: never evicts */
 #define EVICT_SAMPLES 8
+#define AGG_MAX_EXPORTERS 4096
+#define AGG_MAX_IFACES 65536
+#define AGG_EXPORTER_KEY 20 /* address + domain */
+#define AGG_IFACE_KEY 24    /* address + domain + ifindex */
 
 struct agg {
     struct agg_limits lim;
@@ -46,8 +50,8 @@ struct agg {
     uint8_t hist_shift;
 };
 
-static const char *const agg_table_names[AGG_T_MAX] = {"host", "pair", "port", "app", "proto",
-                                                        "flow"};
+static const char *const agg_table_names[AGG_T_MAX] = {
+    "host", "pair", "port", "app", "proto", "exporter", "iface", "flow"};
 
 const char *agg_table_name(enum agg_table t)
 {
@@ -89,6 +93,8 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     a->st[AGG_T_PORT] = stat_table_new(3, lim->max_ports, seed ^ 3);
     a->st[AGG_T_APP] = stat_table_new(STAT_KEY_MAX, a->lim.max_apps, seed ^ 4);
     a->st[AGG_T_PROTO] = stat_table_new(1, 256, seed ^ 5);
+    a->st[AGG_T_EXPORTER] = stat_table_new(AGG_EXPORTER_KEY, AGG_MAX_EXPORTERS, seed ^ 6);
+    a->st[AGG_T_IFACE] = stat_table_new(AGG_IFACE_KEY, AGG_MAX_IFACES, seed ^ 7);
     for (int i = 0; i < AGG_T_FLOW; i++)
         if (!a->st[i])
             abort(); /* limits were validated by the caller */
@@ -253,6 +259,10 @@ static void agg_book(struct agg *a, uint32_t idx, uint32_t sec, const uint64_t b
     uint32_t add = tb > UINT32_MAX ? UINT32_MAX : (uint32_t)tb;
     if (c->r_sec == sec) {
         c->r[0] = c->r[0] > UINT32_MAX - add ? UINT32_MAX : c->r[0] + add;
+    } else if (sec < c->r_sec) {
+        /* spread records book into past seconds: only the previous one is kept */
+        if (sec + 1 == c->r_sec)
+            c->r[1] = c->r[1] > UINT32_MAX - add ? UINT32_MAX : c->r[1] + add;
     } else {
         c->r[1] = (sec == c->r_sec + 1) ? c->r[0] : 0;
         c->r[0] = add;
@@ -453,6 +463,75 @@ static void agg_mark_dirty(struct agg *a, uint32_t idx)
     a->dirty[a->n_dirty++] = idx;
 }
 
+/* Per-second portions of a record: its bytes and packets split evenly over the seconds of
+ * [first, last] that are still in the history (older ones are booked as one portion, which
+ * reaches the totals only), the remainder on the last second. Returns the number of portions. */
+struct agg_portion {
+    uint32_t sec;
+    uint64_t bytes, pkts;
+};
+
+static size_t agg_spread(const struct agg *a, const struct flow_rec *r,
+                         struct agg_portion p[STAT_HIST + 1])
+{
+    uint32_t last = a->now;
+    uint32_t first = r->first_us <= 0 ? last : (uint32_t)(r->first_us / 1000000);
+    uint32_t rlast = agg_rec_sec(r);
+    if (rlast < last)
+        last = rlast;
+    if (first > last)
+        first = last;
+    uint64_t n = (uint64_t)(last - first) + 1;
+    uint64_t pkts = r->packets ? r->packets : 1;
+    uint64_t bper = r->bytes / n, pper = pkts / n;
+    uint64_t brem = r->bytes - bper * n, prem = pkts - pper * n;
+    size_t k = 0;
+    uint32_t oldest = a->now >= STAT_HIST - 1 ? a->now - (STAT_HIST - 1) : 0;
+    if (first < oldest && last >= oldest) {
+        uint64_t old = (uint64_t)(oldest - first);
+        p[k++] = (struct agg_portion){first, bper * old, pper * old};
+        first = oldest;
+    }
+    for (uint32_t s = first;; s++) {
+        p[k++] = (struct agg_portion){s, bper, pper};
+        if (s == last)
+            break;
+    }
+    p[k - 1].bytes += brem;
+    p[k - 1].pkts += prem;
+    return k;
+}
+
+/* Exporter and interface rows of a flow-export record. */
+static void agg_exporter_rows(struct agg *a, const struct flow_rec *r,
+                              const struct agg_portion *p, size_t np)
+{
+    uint8_t key[AGG_IFACE_KEY];
+    bool created;
+    memcpy(key, r->exporter.b, 16);
+    memcpy(key + 16, &r->domain, 4);
+    struct stat_table *et = a->st[AGG_T_EXPORTER], *it = a->st[AGG_T_IFACE];
+    uint32_t ei = stat_table_get(et, key, a->now, &created);
+    stat_table_entry(et, ei)->flows++;
+    uint32_t ii[2] = {STAT_NONE, STAT_NONE}; /* [0] output interface, [1] input */
+    uint32_t ifx[2] = {r->out_if, r->in_if};
+    for (int d = 0; d < 2; d++) {
+        if (!ifx[d])
+            continue;
+        memcpy(key + 20, &ifx[d], 4);
+        ii[d] = stat_table_get(it, key, a->now, &created);
+        stat_table_entry(it, ii[d])->flows++;
+    }
+    for (size_t k = 0; k < np; k++) {
+        stat_table_add(et, ei, p[k].sec, p[k].bytes, p[k].pkts, 0, 0);
+        /* interfaces: [0] bytes out through it, [1] bytes in through it */
+        if (ii[0] != STAT_NONE)
+            stat_table_add(it, ii[0], p[k].sec, p[k].bytes, p[k].pkts, 0, 0);
+        if (ii[1] != STAT_NONE)
+            stat_table_add(it, ii[1], p[k].sec, 0, 0, p[k].bytes, p[k].pkts);
+    }
+}
+
 static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
 {
     int dir;
@@ -468,6 +547,20 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
     struct flow_hot *h = &flow_table_hot(a->ft)[idx];
     h->last_sec = a->now;
     h->tcp_flags[dir] |= r->tcp_flags;
+    if (r->flags & FLOW_REC_EXPORTED) {
+        /* a flow export: spread over its span, and count it for its exporter */
+        struct agg_portion p[STAT_HIST + 1];
+        size_t np = agg_spread(a, r, p);
+        agg_flush_one(a, idx);
+        for (size_t k = 0; k < np; k++) {
+            uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
+            b[dir] = p[k].bytes;
+            pk[dir] = p[k].pkts;
+            agg_book(a, idx, p[k].sec, b, pk);
+        }
+        agg_exporter_rows(a, r, p, np);
+        return;
+    }
     if (r->bytes >= UINT32_MAX - h->d_bytes[dir] || r->packets >= UINT32_MAX - h->d_pkts[dir]) {
         /* too big for the compact pending counters: book it straight away */
         agg_flush_one(a, idx);

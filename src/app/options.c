@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/udp_listener.h"
 #include "flowdrill/xalloc.h"
 
 enum {
@@ -27,6 +28,11 @@ enum {
     OPT_BY,
     OPT_TOP,
     OPT_SORT,
+    OPT_RCVBUF,
+    OPT_ALLOW,
+    OPT_DEFAULT_SAMPLING,
+    OPT_FORCE_SAMPLING,
+    OPT_TEMPLATE_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +56,12 @@ static const struct option long_opts[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"top", required_argument, NULL, OPT_TOP},
     {"sort", required_argument, NULL, OPT_SORT},
+    {"listen", required_argument, NULL, 'l'},
+    {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+    {"allow", required_argument, NULL, OPT_ALLOW},
+    {"default-sampling", required_argument, NULL, OPT_DEFAULT_SAMPLING},
+    {"force-sampling", required_argument, NULL, OPT_FORCE_SAMPLING},
+    {"template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -59,10 +71,13 @@ void options_usage(FILE *out)
 {
     fputs("Usage: flowdrill [OPTIONS] [BPF FILTER EXPRESSION]\n"
           "Live top-N of who uses the bandwidth: hosts, conversations, ports, applications,\n"
-          "protocols and flows, from packet capture.\n"
+          "protocols, exporters and flows, from packet capture and NetFlow/IPFIX exports.\n"
           "\n"
           "Sources (default: capture on the interface of the default route):\n"
           "  -i, --interface IFACE   capture on IFACE (repeatable)\n"
+          "  -l, --listen [ADDR:]PORT  collect NetFlow v5/v9 and IPFIX on UDP PORT (repeatable;\n"
+          "                          PORT alone = every address); with -r, decode the\n"
+          "                          exports sent to PORT inside the capture file\n"
           "  -r, --read FILE         read a pcap or pcapng file ('-' = standard input)\n"
           "      --realtime          with -r: replay at the recorded pace\n"
           "      --demo              replay the embedded demo capture, looping (no privileges)\n"
@@ -74,6 +89,13 @@ void options_usage(FILE *out)
           "      --no-promisc        do not put the interface into promiscuous mode\n"
           "  -Z, --user USER         drop root to USER once capture is open (default nobody;\n"
           "                          -Z root keeps root)\n"
+          "\n"
+          "Flow exports:\n"
+          "      --rcvbuf BYTES      socket receive buffer to ask for (the kernel may cap it)\n"
+          "      --allow CIDR        accept exports only from these networks (repeatable)\n"
+          "      --default-sampling N  rate for exporters that announce none\n"
+          "      --force-sampling N  use this rate for every exporter (1 = raw counts)\n"
+          "      --template-timeout SECS  forget v9/IPFIX templates not refreshed (default 1800)\n"
           "\n"
           "Tables:\n"
           "      --local CIDR        a local network, deciding in/out (repeatable; default:\n"
@@ -87,7 +109,8 @@ void options_usage(FILE *out)
           "      --json              print JSON Lines reports instead of text (implies --batch)\n"
           "  -d, --interval SECS     seconds between live reports (default 2)\n"
           "      --count N           stop after N live reports (default: until interrupted)\n"
-          "      --by TABLES         comma list of host,pair,port,app,proto,flow (default host)\n"
+          "      --by TABLES         comma list of host,pair,port,app,proto,exporter,iface,flow\n"
+          "                          (default host)\n"
           "      --top N             rows per table (default 10; 0 = every row)\n"
           "      --sort KEY          bytes, packets, flows, rate2, rate10, rate40 (default bytes)\n"
           "\n"
@@ -166,7 +189,7 @@ static int parse_tables(const char *arg, unsigned *out, FILE *err)
         if (i < 0) {
             fprintf(err,
                     "flowdrill: --by: unknown table '%s'; use a comma list of "
-                    "host,pair,port,app,proto,flow\n",
+                    "host,pair,port,app,proto,exporter,iface,flow\n",
                     t);
             return OPTIONS_USAGE;
         }
@@ -192,7 +215,9 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:f:s:r:Z:td:hV", long_opts, NULL)) != -1) {
+    o->template_timeout = 1800;
+    localnet_init(&o->allow);
+    while ((c = getopt_long(argc, argv, ":i:l:f:s:r:Z:td:hV", long_opts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (o->n_ifaces == OPTIONS_MAX_IFACES) {
@@ -202,6 +227,52 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
             if (!*optarg)
                 return bad(err, "-i", "empty interface name", NULL, "name one, e.g. -i eth0");
             o->ifaces[o->n_ifaces++] = optarg;
+            break;
+        case 'l': {
+            struct sockaddr_storage sa;
+            char why[160];
+            if (o->n_listen == OPTIONS_MAX_LISTEN) {
+                fprintf(err, "flowdrill: -l: at most %d listeners\n", OPTIONS_MAX_LISTEN);
+                return OPTIONS_USAGE;
+            }
+            if (udp_listener_parse(optarg, &sa, why, sizeof why) != 0) {
+                fprintf(err, "flowdrill: -l: %s; use -l PORT, -l ADDR:PORT or -l [IPV6]:PORT\n",
+                        why);
+                return OPTIONS_USAGE;
+            }
+            o->listen[o->n_listen++] = optarg;
+            break;
+        }
+        case OPT_RCVBUF:
+            if (num(err, "--rcvbuf", optarg, 4096, 1UL << 30, &v))
+                return OPTIONS_USAGE;
+            o->rcvbuf = v;
+            break;
+        case OPT_ALLOW: {
+            int r = localnet_add_cidr(&o->allow, optarg);
+            if (r == -ENOSPC) {
+                fprintf(err, "flowdrill: --allow: at most %d networks\n", LOCALNET_MAX);
+                return OPTIONS_USAGE;
+            }
+            if (r)
+                return bad(err, "--allow", "not a network:", optarg,
+                           "write it as ADDRESS/PREFIX, e.g. 192.0.2.0/24");
+            break;
+        }
+        case OPT_DEFAULT_SAMPLING:
+            if (num(err, "--default-sampling", optarg, 1, UINT32_MAX, &v))
+                return OPTIONS_USAGE;
+            o->default_sampling = (uint32_t)v;
+            break;
+        case OPT_FORCE_SAMPLING:
+            if (num(err, "--force-sampling", optarg, 1, UINT32_MAX, &v))
+                return OPTIONS_USAGE;
+            o->force_sampling = (uint32_t)v;
+            break;
+        case OPT_TEMPLATE_TIMEOUT:
+            if (num(err, "--template-timeout", optarg, 10, 604800, &v))
+                return OPTIONS_USAGE;
+            o->template_timeout = (uint32_t)v;
             break;
         case 'f':
             free(o->bpf);
@@ -330,8 +401,10 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
         o->bpf = join_words(argv + optind, argc - optind);
     }
     int sources = (o->file != NULL) + (o->demo ? 1 : 0);
-    if (sources > 1 || (o->n_ifaces && sources)) {
-        fputs("flowdrill: choose one source: -i IFACE, -r FILE or --demo\n", err);
+    if (sources > 1 || (o->n_ifaces && sources) || (o->demo && o->n_listen)) {
+        fputs("flowdrill: choose the sources: -i IFACE and/or -l PORT, or -r FILE (with -l PORT "
+              "to decode exports inside it), or --demo\n",
+              err);
         return OPTIONS_USAGE;
     }
     if (o->realtime && !o->file) {

@@ -326,7 +326,8 @@ static enum l3_kind link_decode(struct wire *w, int linktype, bool snapped, enum
  * gives no ports: L4_TRUNCATED when the capture cut it, L4_BAD_HEADER when the IP payload is
  * too short to hold it.
  */
-static void l4_decode(struct wire *l4, uint64_t declared, struct flow_rec *out, unsigned *notes)
+static void l4_decode(struct wire *l4, uint64_t declared, struct flow_rec *out, unsigned *notes,
+                      struct wire *udp_payload)
 {
     size_t need;
     uint16_t sport = 0, dport = 0, len = 0;
@@ -369,6 +370,12 @@ static void l4_decode(struct wire *l4, uint64_t declared, struct flow_rec *out, 
         wire_u16(l4, &len);
         if (len < 8 || len > declared)
             *notes |= NOTE(PACKET_R_L4_BAD_HEADER);
+        if (udp_payload && wire_skip(l4, 2)) {
+            /* the payload as far as both the capture and the UDP length go */
+            *udp_payload = *l4;
+            if (len >= 8 && udp_payload->left > (size_t)len - 8)
+                udp_payload->left = (size_t)len - 8;
+        }
     }
     return;
 
@@ -390,7 +397,7 @@ static enum packet_reason ip_short(uint64_t avail, size_t hlen, enum packet_reas
 
 /* IPv4 at the cursor. Returns PACKET_R_MAX when *out holds a record, else the drop reason. */
 static enum packet_reason ip4_decode(struct wire *w, uint64_t avail, struct flow_rec *out,
-                                     unsigned *notes)
+                                     unsigned *notes, struct wire *udp_payload)
 {
     struct wire h, l4;
     uint8_t vihl, proto, src[4], dst[4];
@@ -434,7 +441,7 @@ static enum packet_reason ip4_decode(struct wire *w, uint64_t avail, struct flow
     }
     if (!wire_sub(w, total - hlen, &l4))
         l4 = *w;
-    l4_decode(&l4, total - hlen, out, notes);
+    l4_decode(&l4, total - hlen, out, notes, udp_payload);
     return PACKET_R_MAX;
 }
 
@@ -455,7 +462,7 @@ static bool ip6_is_ext(uint8_t nh)
 
 /* IPv6 at the cursor. Returns PACKET_R_MAX when *out holds a record, else the drop reason. */
 static enum packet_reason ip6_decode(struct wire *w, uint64_t avail, struct flow_rec *out,
-                                     unsigned *notes)
+                                     unsigned *notes, struct wire *udp_payload)
 {
     struct wire h, pl;
     uint8_t ver, nh, src[16], dst[16];
@@ -525,7 +532,7 @@ static enum packet_reason ip6_decode(struct wire *w, uint64_t avail, struct flow
         nh = next;
     }
     out->proto = nh;
-    l4_decode(&pl, declared, out, notes);
+    l4_decode(&pl, declared, out, notes, udp_payload);
     return PACKET_R_MAX;
 
 fail_closed:
@@ -573,8 +580,9 @@ static void rec_start(struct flow_rec *out, int64_t ts_us)
     out->source_id = 0;
 }
 
-int packet_decode(struct packet_stats *stats, int linktype, const uint8_t *data, uint32_t caplen,
-                  uint32_t wirelen, int64_t ts_us, struct flow_rec *out)
+static int packet_decode_with(struct packet_stats *stats, int linktype, const uint8_t *data,
+                              uint32_t caplen, uint32_t wirelen, int64_t ts_us,
+                              struct flow_rec *out, struct wire *udp_payload)
 {
     struct wire w;
     enum packet_reason why = PACKET_R_NON_IP;
@@ -602,9 +610,9 @@ int packet_decode(struct packet_stats *stats, int linktype, const uint8_t *data,
 
     rec_start(out, ts_us);
     if (kind == L3_IPV4)
-        why = ip4_decode(&w, avail, out, &notes);
+        why = ip4_decode(&w, avail, out, &notes, udp_payload);
     else
-        why = ip6_decode(&w, avail, out, &notes);
+        why = ip6_decode(&w, avail, out, &notes, udp_payload);
     if (why != PACKET_R_MAX)
         goto dropped;
 
@@ -620,6 +628,23 @@ int packet_decode(struct packet_stats *stats, int linktype, const uint8_t *data,
 dropped:
     stats->count[why]++;
     return 0;
+}
+
+int packet_decode(struct packet_stats *stats, int linktype, const uint8_t *data, uint32_t caplen,
+                  uint32_t wirelen, int64_t ts_us, struct flow_rec *out)
+{
+    return packet_decode_with(stats, linktype, data, caplen, wirelen, ts_us, out, NULL);
+}
+
+int packet_decode_udp(struct packet_stats *stats, int linktype, const uint8_t *data,
+                      uint32_t caplen, uint32_t wirelen, int64_t ts_us, struct flow_rec *out,
+                      const uint8_t **payload, size_t *payload_len)
+{
+    struct wire pl = {NULL, 0};
+    int r = packet_decode_with(stats, linktype, data, caplen, wirelen, ts_us, out, &pl);
+    *payload = pl.p;
+    *payload_len = pl.left;
+    return r;
 }
 
 const char *packet_reason_name(enum packet_reason r)

@@ -65,6 +65,21 @@ char *rowfmt_key(const struct topn_row *r, char *buf, size_t len)
     case AGG_T_PROTO:
         rowfmt_proto(r->key.raw[0], buf, len);
         break;
+    case AGG_T_EXPORTER:
+    case AGG_T_IFACE: {
+        struct flow_addr a;
+        uint32_t dom, ifx;
+        memcpy(a.b, r->key.raw, 16);
+        memcpy(&dom, r->key.raw + 16, 4);
+        flow_addr_format(&a, x, sizeof x);
+        if (r->table == AGG_T_EXPORTER) {
+            snprintf(buf, len, "%s/%u", x, dom);
+        } else {
+            memcpy(&ifx, r->key.raw + 20, 4);
+            snprintf(buf, len, "%s/%u if %u", x, dom, ifx);
+        }
+        break;
+    }
     case AGG_T_FLOW: {
         const struct flow_key *k = &r->key.flow;
         int ports = flow_proto_has_ports(k->proto);
