@@ -19,8 +19,6 @@
 
 #define STAT_KEY_MAX 32
 #define STAT_HIST 64 /* seconds of history kept per entry (power of two) */
-#define STAT_CHUNK_SHIFT 10 /* entries are allocated 1024 at a time and never move */
-#define STAT_CHUNK (1u << STAT_CHUNK_SHIFT)
 #define STAT_OTHER 0u
 #define STAT_NONE UINT32_MAX
 
@@ -107,17 +105,17 @@ uint32_t stat_table_slots(const struct stat_table *t);
 uint32_t stat_table_count(const struct stat_table *t); /* used rows, "other" included */
 uint64_t stat_table_evicted(const struct stat_table *t);
 uint64_t stat_table_folded(const struct stat_table *t);
-size_t stat_table_memory(const struct stat_table *t); /* bytes allocated */
+size_t stat_table_memory(const struct stat_table *t); /* bytes in use (rows touched + index) */
 
-/* inline accessors (the table layout is private; these go through the chunk list) */
-struct stat_entry *const *stat_table_chunks_(const struct stat_table *t);
+/* inline accessors (the table layout is private; entries are one array that never moves) */
+struct stat_entry *stat_table_entries_(const struct stat_table *t);
 static inline struct stat_entry *stat_table_entry(struct stat_table *t, uint32_t idx)
 {
-    return stat_table_chunks_(t)[idx >> STAT_CHUNK_SHIFT] + (idx & (STAT_CHUNK - 1));
+    return stat_table_entries_(t) + idx;
 }
 static inline const struct stat_entry *stat_table_centry(const struct stat_table *t, uint32_t idx)
 {
-    return stat_table_chunks_(t)[idx >> STAT_CHUNK_SHIFT] + (idx & (STAT_CHUNK - 1));
+    return stat_table_entries_(t) + idx;
 }
 
 #endif

@@ -13,4 +13,15 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/* For the big per-packet tables: cache-line aligned, and from 2 MiB up asked to be backed by
+ * transparent huge pages (fewer TLB misses on random access; the kernel may decline).
+ * Zeroed when `zero`. Free with free(). */
+void *xalloc_table(size_t n, int zero);
+
+/* Reserve `n` bytes of zeroed address space for a table that fills up over time: pages cost
+ * memory only once touched, so a table is sized for its cap without paying for it, and its
+ * entries never move. Huge pages are asked for as above. Release with xfree_reserve(p, n). */
+void *xalloc_reserve(size_t n);
+void xfree_reserve(void *p, size_t n);
+
 #endif

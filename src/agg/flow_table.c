@@ -3,8 +3,8 @@
  *
  * Index: open addressing over 64-bit slots (hash << 32 | entry + 1), linear probing,
  * backward-shift deletion, at most half full. Entries: two parallel arrays (hot, cold) of
- * 64-byte records, grown by doubling up to the cap, holes reused through a free list that
- * runs through hot.hash.
+ * 64-byte records in address space reserved for the cap (pages are paid for when touched, and
+ * entries never move), holes reused through a free list that runs through hot.hash.
  */
 #include "config.h"
 
@@ -21,24 +21,14 @@ _Static_assert(sizeof(struct flow_hot) == 64, "hot half must be one cache line")
 _Static_assert(sizeof(struct flow_cold) == 64, "cold half must be one cache line");
 
 struct flow_table {
-    struct flow_hot *hot;
+    struct flow_hot *hot;   /* max entries of reserved address space each */
     struct flow_cold *cold;
-    uint32_t n_alloc, n_slots, n_used, max;
+    uint32_t n_slots, n_used, max;
     uint32_t free_head;
     uint64_t *index;
     uint32_t mask;
     uint64_t seed, rng;
 };
-
-static void *flow_alloc_lines(size_t n)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, 64, n ? n : 64) != 0)
-        p = xmalloc(n); /* unreachable in practice; alignment is only a speed matter */
-    if (!p)
-        abort();
-    return p;
-}
 
 struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed)
 {
@@ -49,11 +39,10 @@ struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed)
     ft->seed = seed;
     ft->rng = seed | 1;
     ft->free_head = FLOW_NONE;
-    ft->n_alloc = max_flows < 1024 ? max_flows : 1024;
-    ft->hot = flow_alloc_lines((size_t)ft->n_alloc * sizeof *ft->hot);
-    ft->cold = flow_alloc_lines((size_t)ft->n_alloc * sizeof *ft->cold);
+    ft->hot = xalloc_reserve((size_t)max_flows * sizeof *ft->hot);
+    ft->cold = xalloc_reserve((size_t)max_flows * sizeof *ft->cold);
     ft->mask = 2047;
-    ft->index = xcalloc(ft->mask + 1, sizeof *ft->index);
+    ft->index = xalloc_table((size_t)(ft->mask + 1) * sizeof *ft->index, 1);
     return ft;
 }
 
@@ -61,8 +50,8 @@ void flow_table_free(struct flow_table *ft)
 {
     if (!ft)
         return;
-    free(ft->hot);
-    free(ft->cold);
+    xfree_reserve(ft->hot, (size_t)ft->max * sizeof *ft->hot);
+    xfree_reserve(ft->cold, (size_t)ft->max * sizeof *ft->cold);
     free(ft->index);
     free(ft);
 }
@@ -137,7 +126,7 @@ static void flow_index_put(uint64_t *index, uint32_t mask, uint32_t hash, uint32
 static void flow_index_grow(struct flow_table *ft)
 {
     uint32_t ncap = (ft->mask + 1) * 2;
-    uint64_t *ni = xcalloc(ncap, sizeof *ni);
+    uint64_t *ni = xalloc_table((size_t)ncap * sizeof *ni, 1);
     for (uint32_t i = 0; i <= ft->mask; i++)
         if (ft->index[i])
             flow_index_put(ni, ncap - 1, (uint32_t)(ft->index[i] >> 32),
@@ -147,22 +136,6 @@ static void flow_index_grow(struct flow_table *ft)
     ft->mask = ncap - 1;
 }
 
-static void flow_entries_grow(struct flow_table *ft)
-{
-    uint32_t na = ft->n_alloc * 2;
-    if (na > ft->max)
-        na = ft->max;
-    struct flow_hot *h = flow_alloc_lines((size_t)na * sizeof *h);
-    struct flow_cold *c = flow_alloc_lines((size_t)na * sizeof *c);
-    memcpy(h, ft->hot, (size_t)ft->n_slots * sizeof *h);
-    memcpy(c, ft->cold, (size_t)ft->n_slots * sizeof *c);
-    free(ft->hot);
-    free(ft->cold);
-    ft->hot = h;
-    ft->cold = c;
-    ft->n_alloc = na;
-}
-
 uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint32_t hash)
 {
     uint32_t idx;
@@ -170,9 +143,7 @@ uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint
         idx = ft->free_head;
         ft->free_head = ft->hot[idx].hash;
     } else {
-        if (ft->n_slots == ft->n_alloc)
-            flow_entries_grow(ft);
-        idx = ft->n_slots++;
+        idx = ft->n_slots++; /* the caller checked the table is not full */
     }
     if ((ft->n_used + 1) * 2 > ft->mask + 1)
         flow_index_grow(ft);
@@ -246,7 +217,7 @@ uint32_t flow_table_capacity(const struct flow_table *ft)
 
 size_t flow_table_memory(const struct flow_table *ft)
 {
-    return sizeof *ft + (size_t)ft->n_alloc * (sizeof *ft->hot + sizeof *ft->cold) +
+    return sizeof *ft + (size_t)ft->n_slots * (sizeof *ft->hot + sizeof *ft->cold) +
            (size_t)(ft->mask + 1) * sizeof *ft->index;
 }
 

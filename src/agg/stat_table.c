@@ -19,9 +19,8 @@
 #define EVICT_SAMPLES 8
 
 struct stat_table {
-    struct stat_entry **chunks; /* chunks of STAT_CHUNK entries, allocated as needed */
-    uint32_t n_chunks_max;
-    uint32_t n_alloc;  /* entries allocated (a multiple of STAT_CHUNK) */
+    struct stat_entry *entries; /* max + 1 entries of reserved address space */
+    size_t reserved;            /* bytes reserved */
     uint32_t n_slots;  /* entries handed out (high-water mark) */
     uint32_t n_used;   /* used entries, "other" included */
     uint32_t max;      /* cap, "other" excluded */
@@ -35,9 +34,9 @@ struct stat_table {
     uint64_t total_bytes; /* everything ever added, for the eviction threshold */
 };
 
-struct stat_entry *const *stat_table_chunks_(const struct stat_table *t)
+struct stat_entry *stat_table_entries_(const struct stat_table *t)
 {
-    return t->chunks;
+    return t->entries;
 }
 
 #define E(t, idx) stat_table_entry((t), (idx))
@@ -59,7 +58,7 @@ static void stat_index_put(uint64_t *index, uint32_t mask, uint32_t hash, uint32
 static void stat_index_grow(struct stat_table *t)
 {
     uint32_t ncap = (t->mask + 1) * 2;
-    uint64_t *ni = xcalloc(ncap, sizeof *ni);
+    uint64_t *ni = xalloc_table((size_t)ncap * sizeof *ni, 1);
     for (uint32_t i = 0; i <= t->mask; i++)
         if (t->index[i])
             stat_index_put(ni, ncap - 1, (uint32_t)(t->index[i] >> 32),
@@ -79,10 +78,8 @@ struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t
     t->seed = seed;
     t->rng = seed | 1;
     t->free_head = STAT_NONE;
-    t->n_chunks_max = (max_entries + 1 + STAT_CHUNK - 1) / STAT_CHUNK;
-    t->chunks = xcalloc(t->n_chunks_max, sizeof *t->chunks);
-    t->chunks[0] = xcalloc(STAT_CHUNK, sizeof **t->chunks);
-    t->n_alloc = STAT_CHUNK;
+    t->reserved = ((size_t)max_entries + 1) * sizeof *t->entries;
+    t->entries = xalloc_reserve(t->reserved);
     t->mask = 127;
     t->index = xcalloc(t->mask + 1, sizeof *t->index);
     /* row 0 is "other"; it is never in the index */
@@ -96,9 +93,7 @@ void stat_table_free(struct stat_table *t)
 {
     if (!t)
         return;
-    for (uint32_t i = 0; i < t->n_chunks_max; i++)
-        free(t->chunks[i]);
-    free(t->chunks);
+    xfree_reserve(t->entries, t->reserved);
     free(t->index);
     free(t);
 }
@@ -257,11 +252,7 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
         idx = t->free_head;
         t->free_head = E(t, idx)->hash;
     } else {
-        if (t->n_slots == t->n_alloc) {
-            t->chunks[t->n_alloc >> STAT_CHUNK_SHIFT] = xmalloc(STAT_CHUNK * sizeof **t->chunks);
-            t->n_alloc += STAT_CHUNK;
-        }
-        idx = t->n_slots++;
+        idx = t->n_slots++; /* below max + 1: the table is not full */
     }
     if ((t->n_used + 1) * 2 > t->mask + 1)
         stat_index_grow(t);
@@ -385,6 +376,6 @@ uint64_t stat_table_folded(const struct stat_table *t)
 
 size_t stat_table_memory(const struct stat_table *t)
 {
-    return sizeof *t + (size_t)t->n_alloc * sizeof **t->chunks +
-           (size_t)t->n_chunks_max * sizeof *t->chunks + (size_t)(t->mask + 1) * sizeof *t->index;
+    return sizeof *t + (size_t)t->n_slots * sizeof *t->entries +
+           (size_t)(t->mask + 1) * sizeof *t->index;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void xalloc_die(size_t n)
 {
@@ -45,4 +46,37 @@ char *xstrdup(const char *s)
     char *d = xmalloc(n);
     memcpy(d, s, n);
     return d;
+}
+
+void *xalloc_table(size_t n, int zero)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t align = n >= huge ? huge : 64;
+    void *p = NULL;
+    if (posix_memalign(&p, align, n ? n : 64) != 0 || !p)
+        xalloc_die(n);
+    if (n >= huge)
+        madvise(p, n, MADV_HUGEPAGE); /* a hint: without THP this changes nothing */
+    if (zero)
+        memset(p, 0, n);
+    return p;
+}
+
+void *xalloc_reserve(size_t n)
+{
+    if (!n)
+        n = 1;
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        xalloc_die(n);
+    if (n >= ((size_t)2 << 20))
+        madvise(p, n, MADV_HUGEPAGE);
+    return p;
+}
+
+void xfree_reserve(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n ? n : 1);
 }
