@@ -22,6 +22,7 @@
 #include <uv.h>
 
 #include "flowdrill/localnet.h"
+#include "flowdrill/nf.h"
 #include "flowdrill/packet.h"
 #include "flowdrill/sink.h"
 
@@ -42,6 +43,11 @@ struct pcap_source_config {
     const char *bpf;       /* NULL = none */
     bool realtime;         /* FILE: pace by timestamps; MEMORY: always */
     uint32_t source_id;    /* stamped on every record */
+    /* offline flow exports (-r FILE -l PORT): UDP datagrams to one of these ports are handed
+     * to `nf` as exports from their sender instead of being counted as packets */
+    struct nf_collector *nf; /* borrowed; NULL = none */
+    const uint16_t *export_ports;
+    size_t n_export_ports;
 };
 
 /* Error classes of pcap_source_open (negative errno values). */

@@ -13,11 +13,13 @@
 #include <stdio.h>
 
 #include "flowdrill/agg.h"
+#include "flowdrill/nf.h"
 #include "flowdrill/packet.h"
 #include "flowdrill/topn.h"
+#include "flowdrill/udp_listener.h"
 
 struct report_source {
-    const char *kind;  /* "interface", "file", "demo" */
+    const char *kind;  /* "interface", "file", "demo", "listener" */
     const char *name;  /* "eth0", "trace.pcap" */
     uint64_t received; /* frames handed to the decoder */
     uint64_t kernel_drop, if_drop; /* pcap_stats ps_drop / ps_ifdrop (live only) */
@@ -32,6 +34,9 @@ struct report_ctx {
     enum topn_sort sort;
     size_t top;          /* 0 = every row */
     bool final;          /* last report of the run */
+    const struct nf_collector *nf;         /* flow exports; NULL when not collecting */
+    const struct udp_listener_stats *udp;  /* one per listener */
+    size_t n_udp;
 };
 
 /* One JSON object on one line, then '\n'. Returns 0, or -1 on a write error (errno set). */

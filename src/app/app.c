@@ -11,6 +11,7 @@
 #include "flowdrill/app.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +24,16 @@
 
 #include "flowdrill/agg.h"
 #include "flowdrill/demo.h"
+#include "flowdrill/nf.h"
 #include "flowdrill/packet.h"
 #include "flowdrill/pcap_source.h"
 #include "flowdrill/privdrop.h"
 #include "flowdrill/report.h"
 #include "flowdrill/service.h"
+#include "flowdrill/udp_listener.h"
 #include "flowdrill/xalloc.h"
 
-#define APP_MAX_SOURCES OPTIONS_MAX_IFACES
+#define APP_MAX_SOURCES (OPTIONS_MAX_IFACES + OPTIONS_MAX_LISTEN)
 
 struct app {
     const struct options *o;
@@ -44,6 +47,12 @@ struct app {
     char *names[APP_MAX_SOURCES]; /* owned copies: a source's name outlives option parsing */
     size_t n_src;
     size_t n_running;
+    /* flow exports */
+    struct nf_collector *nf;
+    struct udp_listener *udp[OPTIONS_MAX_LISTEN];
+    struct udp_listener_stats udp_st[OPTIONS_MAX_LISTEN];
+    size_t n_udp;
+    uint16_t export_ports[OPTIONS_MAX_LISTEN];
     bool wall_clock; /* live or demo: advance time with the wall clock */
     bool offline_once; /* -r without --realtime: one report at the end */
     uv_timer_t tick, report;
@@ -70,10 +79,19 @@ static uint64_t app_seed(void)
 
 static void app_fill_sources(struct app *a)
 {
-    for (size_t i = 0; i < a->n_src; i++)
-        if (a->src[i])
+    size_t u = 0;
+    for (size_t i = 0; i < a->n_src; i++) {
+        if (a->src[i]) {
             pcap_source_counters(a->src[i], &a->rsrc[i].received, &a->rsrc[i].kernel_drop,
                                  &a->rsrc[i].if_drop);
+        } else if (strcmp(a->rsrc[i].kind, "listener") == 0 && u < a->n_udp) {
+            if (a->udp[u])
+                udp_listener_stats(a->udp[u], &a->udp_st[u]);
+            a->rsrc[i].received = a->udp_st[u].datagrams;
+            a->rsrc[i].kernel_drop = a->udp_st[u].kernel_drop;
+            u++;
+        }
+    }
 }
 
 static void app_stop(struct app *a);
@@ -90,6 +108,9 @@ static void app_report(struct app *a, bool final)
         .sort = a->o->sort,
         .top = a->o->top,
         .final = final,
+        .nf = a->nf,
+        .udp = a->udp_st,
+        .n_udp = a->n_udp,
     };
     int r = a->o->json ? report_json(stdout, &c) : report_text(stdout, &c);
     if (r == 0 && fflush(stdout) != 0)
@@ -130,6 +151,13 @@ static void app_stop(struct app *a)
             a->src[i] = NULL;
         }
     }
+    for (size_t i = 0; i < a->n_udp; i++) {
+        if (a->udp[i]) {
+            udp_listener_stats(a->udp[i], &a->udp_st[i]);
+            udp_listener_close(a->udp[i], app_source_closed, a);
+            a->udp[i] = NULL;
+        }
+    }
     uv_close((uv_handle_t *)&a->tick, app_on_closed);
     uv_close((uv_handle_t *)&a->report, app_on_closed);
     uv_close((uv_handle_t *)&a->sigint, app_on_closed);
@@ -139,6 +167,11 @@ static void app_stop(struct app *a)
 static void app_on_tick(uv_timer_t *t)
 {
     struct app *a = t->data;
+    if (a->nf && a->n_udp) {
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        nf_collector_tick(a->nf, (int64_t)tv.tv_sec * 1000000 + tv.tv_usec);
+    }
     agg_advance(a->agg, app_wall_sec());
 }
 
@@ -180,11 +213,30 @@ static void app_on_source_done(struct pcap_source *src, int status, void *arg)
     }
     if (a->n_running)
         a->n_running--;
-    if (a->n_running == 0 && !a->stopping) {
+    if (a->n_running == 0 && a->n_udp == 0 && !a->stopping) {
         agg_finish(a->agg);
         app_report(a, true);
         app_stop(a);
     }
+}
+
+static int app_open_listeners(struct app *a)
+{
+    const struct options *o = a->o;
+    char err[512];
+    for (size_t i = 0; i < o->n_listen; i++) {
+        struct udp_listener_config uc = {o->listen[i], o->rcvbuf, &o->allow};
+        if (udp_listener_open(&a->udp[i], &a->loop, &uc, a->nf, err, sizeof err) != 0) {
+            fprintf(stderr, "flowdrill: %s\n", err);
+            return -1;
+        }
+        a->n_udp++;
+        size_t k = a->n_src++;
+        a->names[k] = xstrdup(o->listen[i]);
+        a->rsrc[k].name = a->names[k];
+        a->rsrc[k].kind = "listener";
+    }
+    return 0;
 }
 
 static int app_open_sources(struct app *a)
@@ -201,6 +253,7 @@ static int app_open_sources(struct app *a)
     const char *live[OPTIONS_MAX_IFACES];
     size_t n_live = 0;
     char defif[64];
+    a->wall_clock = false;
 
     if (o->demo) {
         cfg.kind = PCAP_SOURCE_MEMORY;
@@ -212,15 +265,28 @@ static int app_open_sources(struct app *a)
         cfg.kind = PCAP_SOURCE_FILE;
         cfg.name = o->file;
         a->offline_once = !o->realtime;
+        if (a->nf) {
+            /* -r FILE -l PORT: the exports inside the capture */
+            for (size_t i = 0; i < o->n_listen; i++) {
+                struct sockaddr_storage sa;
+                udp_listener_parse(o->listen[i], &sa, err, sizeof err);
+                a->export_ports[i] = ntohs(((struct sockaddr_in *)&sa)->sin_port);
+            }
+            cfg.nf = a->nf;
+            cfg.export_ports = a->export_ports;
+            cfg.n_export_ports = o->n_listen;
+        }
     } else {
         cfg.kind = PCAP_SOURCE_LIVE;
         a->wall_clock = true;
         for (size_t i = 0; i < o->n_ifaces; i++)
             live[n_live++] = o->ifaces[i];
+        if (!n_live && o->n_listen)
+            return app_open_listeners(a); /* a collector only: no capture */
         if (!n_live) {
             if (pcap_source_default_iface(defif, sizeof defif) != 0) {
                 fputs("flowdrill: no interface to capture on (no default route); use -i IFACE, "
-                      "-r FILE or --demo\n",
+                      "-l PORT, -r FILE or --demo\n",
                       stderr);
                 return -1;
             }
@@ -236,7 +302,8 @@ static int app_open_sources(struct app *a)
         if (r != 0) {
             if (r == PCAP_SOURCE_EPERM && !o->n_ifaces && !o->file && !o->demo)
                 fprintf(stderr, "flowdrill: %s\n(flowdrill captures on the default interface "
-                                "when no source is given)\n", err);
+                                "when no source is given; to collect NetFlow/IPFIX instead, "
+                                "use -l PORT)\n", err);
             else
                 fprintf(stderr, "flowdrill: %s\n", err);
             return -1;
@@ -248,6 +315,8 @@ static int app_open_sources(struct app *a)
                                                          : "demo";
         a->n_src++;
     }
+    if (cfg.kind == PCAP_SOURCE_LIVE && o->n_listen)
+        return app_open_listeners(a);
     return 0;
 }
 
@@ -278,6 +347,16 @@ int app_run(const struct options *o)
     a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed());
 
     int rc = 1;
+    uv_loop_init(&a->loop);
+    if (o->n_listen) {
+        struct nf_config nc;
+        nf_config_default(&nc);
+        nc.default_sampling = o->default_sampling;
+        nc.force_sampling = o->force_sampling;
+        nc.template_timeout_s = o->template_timeout;
+        nc.source_id = OPTIONS_MAX_IFACES; /* after the capture sources */
+        a->nf = nf_collector_new(&nc, agg_sink(a->agg));
+    }
     if (app_open_sources(a) != 0)
         goto out_sources;
     /* the capture interfaces are known now; the aggregator reads a->local by reference */
@@ -289,7 +368,6 @@ int app_run(const struct options *o)
         goto out_sources;
     }
 
-    uv_loop_init(&a->loop);
     uv_timer_init(&a->loop, &a->tick);
     uv_timer_init(&a->loop, &a->report);
     uv_signal_init(&a->loop, &a->sigint);
@@ -304,6 +382,8 @@ int app_run(const struct options *o)
         uv_timer_start(&a->report, app_on_report, ms, ms);
     }
     for (size_t i = 0; i < a->n_src; i++) {
+        if (!a->src[i])
+            continue; /* a listener: already receiving */
         int r = pcap_source_start(a->src[i], &a->loop, app_on_source_done, a);
         if (r != 0) {
             fprintf(stderr, "flowdrill: cannot start %s: %s\n", a->rsrc[i].name, uv_strerror(r));
@@ -323,7 +403,13 @@ out_sources:
     for (size_t i = 0; i < a->n_src; i++)
         if (a->src[i])
             pcap_source_close(a->src[i], NULL, NULL);
+    for (size_t i = 0; i < a->n_udp; i++)
+        if (a->udp[i])
+            udp_listener_close(a->udp[i], NULL, NULL);
+    uv_run(&a->loop, UV_RUN_DEFAULT); /* let the closes finish */
+    uv_loop_close(&a->loop);
 out:
+    nf_collector_free(a->nf);
     agg_free(a->agg);
     service_db_free(a->svc);
     for (size_t i = 0; i < a->n_src; i++)

@@ -66,6 +66,7 @@ struct pcap_source {
     int open_handles;
     bool finished;
     char error[PCAP_ERRBUF_SIZE + 64]; /* why a source stopped early */
+    int64_t nf_tick_sec;               /* capture second of the last collector tick */
     pcap_source_done_cb done;
     void *done_arg;
     void (*close_cb)(void *);
@@ -90,9 +91,42 @@ static void src_flush(struct pcap_source *s)
     s->nbatch = 0;
 }
 
+/* A frame of a capture that carries flow exports: datagrams to an export port go to the
+ * collector (their sender is the exporter, the capture time the arrival time). */
+static void src_packet_exports(struct pcap_source *s, const struct pcap_file_pkt *pk)
+{
+    struct flow_rec *r = &s->batch[s->nbatch];
+    const uint8_t *payload;
+    size_t len;
+    int64_t ts = pk->ts_us + s->ts_offset_us;
+    if (!packet_decode_udp(s->stats, s->linktype, pk->data, pk->caplen, pk->wirelen, ts, r,
+                           &payload, &len))
+        return;
+    if (r->proto == 17 && payload && !(r->flags & FLOW_REC_NO_PORTS)) {
+        for (size_t i = 0; i < s->cfg.n_export_ports; i++) {
+            if (r->dport != s->cfg.export_ports[i])
+                continue;
+            if (ts / 1000000 != s->nf_tick_sec) {
+                nf_collector_tick(s->cfg.nf, ts);
+                s->nf_tick_sec = ts / 1000000;
+            }
+            src_flush(s); /* keep records in time order ahead of the collector's */
+            nf_collector_input(s->cfg.nf, &r->src, r->sport, payload, len, ts);
+            return;
+        }
+    }
+    r->source_id = s->cfg.source_id;
+    if (++s->nbatch == SRC_BATCH)
+        src_flush(s);
+}
+
 static void src_packet(struct pcap_source *s, const struct pcap_file_pkt *pk)
 {
     s->received++;
+    if (s->cfg.nf) {
+        src_packet_exports(s, pk);
+        return;
+    }
     struct flow_rec *r = &s->batch[s->nbatch];
     if (packet_decode(s->stats, s->linktype, pk->data, pk->caplen, pk->wirelen,
                       pk->ts_us + s->ts_offset_us, r)) {

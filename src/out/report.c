@@ -48,6 +48,41 @@ static void json_rates(FILE *o, const struct topn_row *r)
     fputc(']', o);
 }
 
+/* What the collector knows about an exporter domain (summed over its source ports). */
+static void json_exporter_state(FILE *o, const struct nf_collector *nf,
+                                const struct flow_addr *addr, uint32_t domain)
+{
+    struct nf_exporter_info info[64];
+    size_t n = nf_collector_exporters(nf, info, 64);
+    if (n > 64)
+        n = 64;
+    uint64_t lost = 0, restarts = 0, datagrams = 0;
+    uint32_t templates = 0, sampling = 1, version = 0;
+    int64_t seen = 0, newest = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (info[i].domain != domain || memcmp(&info[i].addr, addr, sizeof *addr) != 0)
+            continue;
+        lost += info[i].seq_lost;
+        restarts += info[i].restarts;
+        datagrams += info[i].datagrams;
+        templates += info[i].templates;
+        sampling = info[i].sampling;
+        version = info[i].version;
+        if (info[i].last_seen_us > seen)
+            seen = info[i].last_seen_us;
+        if (info[i].newest_flow_us > newest)
+            newest = info[i].newest_flow_us;
+    }
+    json_u64(o, "version", version, true);
+    json_u64(o, "datagrams", datagrams, true);
+    json_u64(o, "sampling", sampling, true);
+    json_u64(o, "sequence_lost", lost, true);
+    json_u64(o, "restarts", restarts, true);
+    json_u64(o, "templates", templates, true);
+    json_u64(o, "last_seen", seen > 0 ? (uint64_t)(seen / 1000000) : 0, true);
+    json_u64(o, "newest_flow", newest > 0 ? (uint64_t)(newest / 1000000) : 0, true);
+}
+
 static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row *r)
 {
     char key[160], a[FLOW_ADDR_STRLEN], b[FLOW_ADDR_STRLEN], p[8];
@@ -109,6 +144,33 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
         json_u64(o, "packets", r->packets, true);
         json_u64(o, "flows", r->flows, true);
         break;
+    case AGG_T_EXPORTER:
+    case AGG_T_IFACE: {
+        struct flow_addr x;
+        uint32_t dom, ifx;
+        memcpy(x.b, r->key.raw, 16);
+        memcpy(&dom, r->key.raw + 16, 4);
+        if (!other) {
+            fputs(",\"exporter\":", o);
+            json_str(o, flow_addr_format(&x, a, sizeof a));
+            json_u64(o, "domain", dom, true);
+        }
+        json_u64(o, "bytes", r->bytes, true);
+        json_u64(o, "packets", r->packets, true);
+        json_u64(o, "flows", r->flows, true);
+        if (r->table == AGG_T_IFACE) {
+            memcpy(&ifx, r->key.raw + 20, 4);
+            if (!other)
+                json_u64(o, "ifindex", ifx, true);
+            json_u64(o, "bytes_in", r->bytes_dir[1], true);
+            json_u64(o, "bytes_out", r->bytes_dir[0], true);
+            json_u64(o, "packets_in", r->pkts_dir[1], true);
+            json_u64(o, "packets_out", r->pkts_dir[0], true);
+        } else if (c->nf && !other) {
+            json_exporter_state(o, c->nf, &x, dom);
+        }
+        break;
+    }
     case AGG_T_FLOW: {
         const struct flow_key *k = &r->key.flow;
         char f[12];
@@ -209,6 +271,40 @@ int report_json(FILE *o, const struct report_ctx *c)
     for (int i = 0; i < AGG_T_FLOW; i++)
         json_u64(o, agg_table_name(i), t.folded[i], i > 0);
     fputc('}', o);
+    if (c->nf) {
+        const struct nf_counters *nc = nf_collector_counters(c->nf);
+        uint64_t sock = 0, rej = 0, trunc = 0;
+        size_t rcvbuf = 0;
+        for (size_t i = 0; i < c->n_udp; i++) {
+            sock += c->udp[i].kernel_drop;
+            rej += c->udp[i].rejected;
+            trunc += c->udp[i].truncated;
+            rcvbuf = c->udp[i].rcvbuf;
+        }
+        fputs(",\"flow_exports\":{", o);
+        json_u64(o, "datagrams", nc->datagrams, false);
+        json_u64(o, "records", nc->records, true);
+        json_u64(o, "bytes", nc->bytes, true);
+        json_u64(o, "packets", nc->packets, true);
+        json_u64(o, "sequence_lost", nc->seq_lost, true);
+        json_u64(o, "socket_drops", sock, true);
+        json_u64(o, "rcvbuf", rcvbuf, true);
+        fputs(",\"dropped\":{", o);
+        json_u64(o, "rejected_exporter", rej + nc->count[NF_R_REJECTED_EXPORTER], false);
+        json_u64(o, "truncated_datagram", trunc + nc->count[NF_R_TRUNCATED_DATAGRAM], true);
+        for (int r = 0; r < NF_R_MAX; r++)
+            if (nf_reason_is_drop(r) && r != NF_R_REJECTED_EXPORTER &&
+                r != NF_R_TRUNCATED_DATAGRAM)
+                json_u64(o, nf_reason_name(r), nc->count[r], true);
+        fputs("},\"notes\":{", o);
+        bool nfirst = true;
+        for (int r = 0; r < NF_R_MAX; r++)
+            if (!nf_reason_is_drop(r)) {
+                json_u64(o, nf_reason_name(r), nc->count[r], !nfirst);
+                nfirst = false;
+            }
+        fputs("}}", o);
+    }
     json_u64(o, "expired_flows", t.expired_flows, true);
     json_u64(o, "memory_bytes", t.memory, true);
 
@@ -288,6 +384,25 @@ int report_text(FILE *o, const struct report_ctx *c)
         fprintf(o, "%s %s: %" PRIu64 "\n", packet_reason_is_drop(r) ? "dropped" : "note",
                 packet_reason_name(r), c->pkt->count[r]);
         any = true;
+    }
+    if (c->nf) {
+        const struct nf_counters *nc = nf_collector_counters(c->nf);
+        uint64_t sock = 0, rej = 0;
+        for (size_t i = 0; i < c->n_udp; i++) {
+            sock += c->udp[i].kernel_drop;
+            rej += c->udp[i].rejected;
+        }
+        fprintf(o, "flow exports: %" PRIu64 " datagrams, %" PRIu64 " records, %" PRIu64
+                   " lost in sequence gaps\n",
+                nc->datagrams, nc->records, nc->seq_lost);
+        if (sock)
+            fprintf(o, "dropped by the socket (receive buffer full): %" PRIu64 "\n", sock);
+        if (rej)
+            fprintf(o, "dropped rejected_exporter: %" PRIu64 "\n", rej);
+        for (int r = 0; r < NF_R_MAX; r++)
+            if (nc->count[r])
+                fprintf(o, "%s %s: %" PRIu64 "\n", nf_reason_is_drop(r) ? "dropped" : "note",
+                        nf_reason_name(r), nc->count[r]);
     }
     for (int i = 0; i < AGG_T_MAX; i++) {
         if (t.evicted[i] || t.folded[i]) {

@@ -1,0 +1,140 @@
+/*
+ * nf_fields.h - what NetFlow v9 / IPFIX information elements mean to a flow_rec (private to
+ * src/ingest).
+ *
+ * One table maps (enterprise number, element id) to a meaning (enum nf_field_sem) and the
+ * lengths that meaning accepts. The template cache resolves every template field once, when
+ * the template is learned; data decoding then feeds each field's bytes to nf_fields_apply(),
+ * which accumulates into a struct nf_fields_acc, and nf_fields_finish() turns the accumulator
+ * into one flow record, or two when reverse-direction counters are present (RFC 5103
+ * reverse elements, Cisco ASA NSEL responder counters).
+ *
+ * Documented choices:
+ *  - Integers accept any length 1..8 (reduced-size encoding); a longer integer, an IPv4
+ *    address that is not 4 bytes or an IPv6 address that is not 16 bytes is a length
+ *    mismatch: the field becomes opaque (skipped by length).
+ *  - octetTotalCount/packetTotalCount (85/86) are used only when the delta counters (1/2) are
+ *    absent. They are the flow's counts since it started, right for exporters that report a
+ *    flow once at its end (YAF, pflow), an overcount for periodic reports of long flows.
+ *  - postOctet/PacketDeltaCount (23/24) are ignored (they duplicate 1/2 after a middlebox).
+ *  - NSEL initiator/responder octets and packets (231/232, 298/299) are used when 1/2 are
+ *    absent; the responder side becomes a second record with addresses and ports swapped.
+ *  - RFC 5103 reverse elements (PEN 29305: 1, 2, 85, 86) always become the second record and
+ *    are never taken for the forward meaning (IX-07). Other enterprise elements are opaque.
+ *  - A repeated element in one template: the first occurrence wins, later ones are opaque
+ *    (IX-11); resolved by the template cache with nf_fields_resolve().
+ *  - ICMP: icmpTypeCode (32/139) or type/code (176..179); without them and with protocol
+ *    1/58, the destination port is taken as type << 8 | code (Cisco convention). ICMP
+ *    records carry no ports.
+ */
+#ifndef FLOWDRILL_INGEST_NF_FIELDS_H
+#define FLOWDRILL_INGEST_NF_FIELDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flowdrill/flow.h"
+#include "flowdrill/wire.h"
+
+#define NF_PEN_REVERSE 29305u /* RFC 5103 reverse information elements */
+
+enum nf_field_sem {
+    NFF_NONE = 0, /* opaque: skipped by length */
+    NFF_BYTES,
+    NFF_PKTS,
+    NFF_BYTES_TOTAL,
+    NFF_PKTS_TOTAL,
+    NFF_PROTO,
+    NFF_TCP_FLAGS,
+    NFF_SPORT,
+    NFF_DPORT,
+    NFF_SRC4,
+    NFF_DST4,
+    NFF_SRC6,
+    NFF_DST6,
+    NFF_IN_IF,
+    NFF_OUT_IF,
+    NFF_SRC_AS,
+    NFF_DST_AS,
+    NFF_LAST_UPTIME,
+    NFF_FIRST_UPTIME, /* 21/22: ms of sysUptime */
+    NFF_START_S,
+    NFF_END_S,
+    NFF_START_MS,
+    NFF_END_MS,
+    NFF_START_US,
+    NFF_END_US,
+    NFF_START_NS,
+    NFF_END_NS, /* NTP format */
+    NFF_START_DELTA_US,
+    NFF_END_DELTA_US, /* before export time */
+    NFF_SYSINIT_MS,
+    NFF_ICMP_TC4,
+    NFF_ICMP_TC6,
+    NFF_ICMP_TYPE,
+    NFF_ICMP_CODE,
+    NFF_SAMP_INTERVAL,
+    NFF_SAMP_ALGO,
+    NFF_SAMPLER_ID,
+    NFF_SAMPLER_MODE,
+    NFF_SAMPLER_RANDOM,
+    NFF_SAMP_PKT_INTERVAL,
+    NFF_SAMP_PKT_SPACE,
+    NFF_SAMP_SIZE,
+    NFF_SAMP_POPULATION,
+    NFF_INIT_OCTETS,
+    NFF_RESP_OCTETS,
+    NFF_INIT_PKTS,
+    NFF_RESP_PKTS,
+    NFF_REV_BYTES,
+    NFF_REV_PKTS,
+    NFF_REV_BYTES_TOTAL,
+    NFF_REV_PKTS_TOTAL,
+    NFF_MAX
+};
+
+/*
+ * The meaning of element (pen, id) at `len` bytes (pen 0 = IANA / NetFlow v9). Sets
+ * *mismatch when the element is known but `len` is illegal for it (the result is then
+ * NFF_NONE). Length 0 always resolves to NFF_NONE without a mismatch (N9-07). Variable
+ * length (65535) resolves to NFF_NONE: no element we read is variable-length.
+ */
+enum nf_field_sem nf_fields_lookup(uint32_t pen, uint16_t id, uint16_t len, bool *mismatch);
+
+/* Clock context of the message a record came in. */
+struct nf_time_ctx {
+    int64_t export_us;  /* header export time (v9 unix secs, IPFIX export time), Unix µs */
+    uint32_t uptime_ms; /* v9 sysUptime */
+    bool has_uptime;    /* v9 only */
+    int64_t sysinit_ms; /* IPFIX systemInitTimeMilliseconds from options data */
+    bool has_sysinit;
+};
+
+/* One record's values while its fields are read. Zero it (nf_fields_acc_init) per record. */
+struct nf_fields_acc {
+    uint64_t have; /* bit per enum nf_field_sem seen */
+    uint64_t v[NFF_MAX];
+    uint8_t src[16], dst[16]; /* address bytes (4 or 16 used) */
+};
+
+void nf_fields_acc_init(struct nf_fields_acc *a);
+
+/* Feed one field of meaning `sem` whose `len` bytes are in `f` (a cursor over exactly the
+ * field). Fields of meaning NFF_NONE are ignored. */
+void nf_fields_apply(struct nf_fields_acc *a, enum nf_field_sem sem, struct wire *f);
+
+static inline bool nf_fields_has(const struct nf_fields_acc *a, enum nf_field_sem s)
+{
+    return (a->have >> s) & 1u;
+}
+
+/*
+ * Build the flow record(s) of one data record into out[0] (forward) and out[1] (reverse,
+ * when reverse counters are non-zero). Returns how many were built (1 or 2). Times are Unix
+ * µs on the exporter's clock; bytes/packets unscaled. `*sampler_id` receives the samplerId /
+ * selectorId of the record (0 when absent).
+ */
+int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
+                     struct flow_rec out[2], uint32_t *sampler_id);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * nfenc.h - a small encoder for NetFlow v9 and IPFIX messages, for tests and fuzz seeds.
+ *
+ * A `struct nfenc` is a fixed 64 KiB buffer (caller storage, no allocation). Start a message
+ * with nfenc_v9 / nfenc_ipfix, open a set with nfenc_set_begin, write template records,
+ * data records (raw integers and addresses) or anything else, close the set with
+ * nfenc_set_end (which writes its length), and call nfenc_finish (which writes the IPFIX
+ * message length, or the v9 count given). Corruptions: write raw bytes anywhere with
+ * nfenc_put_u16_at / nfenc_put_u32_at, or leave sets unclosed and write lengths by hand.
+ * Writes past the buffer are ignored and set `overflow`.
+ */
+#ifndef FLOWDRILL_TESTS_NFENC_H
+#define FLOWDRILL_TESTS_NFENC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFENC_MAX 65536
+#define NFENC_VARLEN 65535
+
+struct nfenc {
+    uint8_t buf[NFENC_MAX];
+    size_t len;
+    size_t set_start; /* offset of the open set's header */
+    int version;      /* 9 or 10 */
+    bool overflow;
+};
+
+/* A template field: element id (without the enterprise bit), length (NFENC_VARLEN for an
+ * IPFIX variable-length field), enterprise number (0 = none; IPFIX only). */
+struct nfenc_field {
+    uint16_t id;
+    uint16_t len;
+    uint32_t pen;
+};
+
+/* Message headers. v9: the count field is written by nfenc_finish. */
+void nfenc_v9(struct nfenc *m, uint32_t uptime_ms, uint32_t unix_secs, uint32_t seq,
+              uint32_t source_id);
+void nfenc_ipfix(struct nfenc *m, uint32_t export_secs, uint32_t seq, uint32_t domain);
+
+/* v9: write `count` into the header (the real record count is not checked by decoders).
+ * IPFIX: write the message length. Returns the message length. */
+size_t nfenc_finish(struct nfenc *m, uint16_t v9_count);
+
+/* Open a set/flowset with id; nfenc_set_end writes its length (including the 4-byte
+ * header) and returns it. */
+void nfenc_set_begin(struct nfenc *m, uint16_t id);
+size_t nfenc_set_end(struct nfenc *m);
+
+/* Template record (v9 or IPFIX form according to m->version); inside a template set. */
+void nfenc_template(struct nfenc *m, uint16_t tid, const struct nfenc_field *f, size_t n);
+/* Options template record: v9 form (scope/option lengths in bytes; v9 scope field ids are
+ * scope types) or IPFIX form (field count, scope field count). The first n_scope fields are
+ * the scope. */
+void nfenc_options_template(struct nfenc *m, uint16_t tid, const struct nfenc_field *f, size_t n,
+                            size_t n_scope);
+/* IPFIX template withdrawal record (tid, field count 0). */
+void nfenc_withdraw(struct nfenc *m, uint16_t tid);
+
+/* Raw writers. */
+void nfenc_u8(struct nfenc *m, uint8_t v);
+void nfenc_u16(struct nfenc *m, uint16_t v);
+void nfenc_u32(struct nfenc *m, uint32_t v);
+/* Unsigned big-endian integer in `len` bytes (1..8; higher bits dropped). */
+void nfenc_uint(struct nfenc *m, uint64_t v, size_t len);
+void nfenc_bytes(struct nfenc *m, const void *p, size_t len);
+void nfenc_zeros(struct nfenc *m, size_t len);
+/* Addresses from text ("10.0.0.1", "2001:db8::1"): 4 or 16 bytes. */
+void nfenc_v4(struct nfenc *m, const char *s);
+void nfenc_v6(struct nfenc *m, const char *s);
+/* IPFIX variable-length value: 1-byte length, or 255 + 2-byte length when `long_form` or
+ * len >= 255. */
+void nfenc_varlen(struct nfenc *m, const void *p, size_t len, bool long_form);
+
+/* Overwrite bytes already written (corruptions). */
+void nfenc_put_u16_at(struct nfenc *m, size_t off, uint16_t v);
+void nfenc_put_u32_at(struct nfenc *m, size_t off, uint32_t v);
+
+#endif
