@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh - build the libFuzzer targets with clang + ASan + UBSan and run each for a while.
 #   tests/fuzz/run.sh [SECONDS]     (default 60 per target)
-# Seeds come from the project's own fixtures; crashes are saved under build-fuzz/crashes/
-# and must become regression fixtures.
+# Seeds are made by tests/fuzz/mkseeds with the project's own encoders. A crash, leak or
+# timeout fails the run; its input is saved under build-fuzz/crashes/ and must become a
+# regression fixture.
 set -eu
 cd "$(dirname "$0")/../.."
 top=$(pwd)
@@ -11,14 +12,25 @@ command -v clang >/dev/null || { echo "run.sh: needs clang (Debian package 'clan
 [ -x configure ] || ./autogen.sh >/dev/null 2>&1
 mkdir -p build-fuzz && cd build-fuzz
 [ -f Makefile ] || "$top"/configure -q CC=clang --enable-fuzzing
-make -s -j"$(nproc)" tests/fuzz/fuzz_packet
-mkdir -p crashes corpus/packet
-# seeds: frames of the fixture capture (each prefixed with a link type byte and caplen bytes)
+make -s -j"$(nproc)" tests/libtestsupport.a
+make -s -j"$(nproc)" tests/fuzz/fuzz_packet tests/fuzz/fuzz_nf5 tests/fuzz/fuzz_nf9 \
+    tests/fuzz/fuzz_ipfix tests/fuzz/fuzz_nf_stateful tests/fuzz/mkseeds
+mkdir -p crashes seeds
+./tests/fuzz/mkseeds seeds
 status=0
-for t in packet; do
+for t in packet nf5 nf9 ipfix nf_stateful; do
+    mkdir -p "corpus/$t"
+    case $t in packet) seed="" ;; *) seed=seeds ;; esac
     echo "== fuzz_$t for ${secs}s"
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
-        ./tests/fuzz/fuzz_$t -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
-        -artifact_prefix=crashes/ -print_final_stats=1 corpus/$t 2>&1 | tail -n 12 || status=1
+    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        ./tests/fuzz/fuzz_$t -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix=crashes/ -print_final_stats=1 "corpus/$t" $seed >"fuzz_$t.log" 2>&1; then
+        status=1
+        echo "fuzz_$t FAILED:"
+        tail -n 40 "fuzz_$t.log"
+    else
+        grep -E "^Done|stat::number_of_executed_units|new_units_added" "fuzz_$t.log" | tr '\n' ' '
+        echo
+    fi
 done
 exit $status
