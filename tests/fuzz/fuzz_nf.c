@@ -41,6 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t now = 1700000000LL * 1000000;
     struct nf_config cfg;
     nf_config_default(&cfg);
+    /* small tables: a fresh collector per input must be cheap to build */
+    cfg.max_exporters = 4;
+    cfg.max_domains = 4;
+    cfg.max_templates = 64;
     if (FUZZ_VERSION == 0) {
         cfg.max_exporters = 2;
         cfg.max_domains = 2;
