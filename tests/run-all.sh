@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-all.sh - the whole test suite, from a fresh clone on Debian 12:
 # dependencies, build with warnings as errors, make check, the same again under
-# ASan+UBSan, then make distcheck. This is what .ci/run runs.
+# ASan+UBSan, every libFuzzer target for 60 s, then make distcheck. This is what .ci/run
+# runs.
 # Builds happen out of tree (build/, build-asan/), so the source tree stays clean.
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ rm -rf build-asan && mkdir build-asan
     make -s -j"$jobs" &&
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         make -s -j"$jobs" check) || { showlogs build-asan; exit 1; }
+
+echo "== libFuzzer targets, 60 s each (ASan + UBSan)"
+tests/fuzz/run.sh 60 || exit 1
 
 echo "== make distcheck"
 (cd build && make -s -j"$jobs" distcheck >distcheck.log 2>&1) || { tail -n 80 build/distcheck.log; exit 1; }

@@ -1,13 +1,16 @@
 #!/bin/sh
 # deps.sh - install what flowdrill needs from Debian 12 (run as root, or with sudo available).
 #   tools/deps.sh          build and run: compiler, autotools, libuv, libpcap, ncurses
-#   tools/deps.sh --test   also what the test suite uses: Check, tshark, tcpdump, clang
+#   tools/deps.sh --test   also what the test suite uses: Check, tshark, tcpdump, softflowd,
+#                          nfdump, clang
 # Installs only what is missing, so it is quick to run again.
 set -eu
 pkgs="build-essential autoconf automake pkg-config libuv1-dev libpcap-dev libncurses-dev"
 if [ "${1:-}" = "--test" ]; then
-    # check: unit tests; tshark: the oracle of the conformance suite; time: bench
-    pkgs="$pkgs check tshark tcpdump time"
+    # check: unit tests; tshark: the oracle of the conformance suites; softflowd and nfdump:
+    # a real exporter and a reference collector for the end-to-end test; clang with its
+    # sanitizer runtime: the libFuzzer targets; time: the benchmarks
+    pkgs="$pkgs check tshark tcpdump softflowd nfdump clang libclang-rt-14-dev time"
 fi
 missing=""
 for p in $pkgs; do
