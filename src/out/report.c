@@ -430,8 +430,15 @@ int report_text(FILE *o, const struct report_ctx *c)
         fputc('\n', o);
         fprintf(o, "%s: %zu row%s by %s\n", agg_table_name(tb), n, n == 1 ? "" : "s",
                 topn_sort_name(c->sort));
-        int width = fprintf(o, "%4s  %-*s %10s %10s %10s %10s %9s %7s\n", "#", kw, "key",
-                            "2s", "10s", "40s", "total", "packets", "flows");
+        /* hosts and interfaces also show the two directions: received/in and sent/out */
+        bool dirs = tb == AGG_T_HOST || tb == AGG_T_IFACE;
+        const char *din = tb == AGG_T_HOST ? "received" : "in", *dout =
+                                                               tb == AGG_T_HOST ? "sent" : "out";
+        int width = fprintf(o, "%4s  %-*s %10s %10s %10s %10s %9s %7s", "#", kw, "key", "2s",
+                            "10s", "40s", "total", "packets", "flows");
+        if (dirs)
+            width += fprintf(o, " %10s %10s", din, dout);
+        width += fprintf(o, "\n");
         text_rule(o, width - 1);
         for (size_t i = 0; i < n; i++) {
             char key[200], keyx[240], r[3][16];
@@ -448,10 +455,14 @@ int report_text(FILE *o, const struct report_ctx *c)
                 else
                     snprintf(r[w], sizeof r[w], "-");
             }
-            fprintf(o, "%4zu  %-*s %10s %10s %10s %10s %9s %7s\n", i + 1, kw, keyx, r[0], r[1],
+            fprintf(o, "%4zu  %-*s %10s %10s %10s %10s %9s %7s", i + 1, kw, keyx, r[0], r[1],
                     r[2], rowfmt_bytes(rows[i].bytes, b1, sizeof b1),
                     rowfmt_count(rows[i].packets, b2, sizeof b2),
                     rowfmt_count(rows[i].flows, b3, sizeof b3));
+            if (dirs)
+                fprintf(o, " %10s %10s", rowfmt_bytes(rows[i].bytes_dir[1], b1, sizeof b1),
+                        rowfmt_bytes(rows[i].bytes_dir[0], b2, sizeof b2));
+            fputc('\n', o);
         }
         free(rows);
     }
