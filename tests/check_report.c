@@ -53,7 +53,8 @@ static void teardown(void)
 static const char *render(bool json, unsigned tables, size_t top)
 {
     struct report_source src = {"file", "x \"quoted\".pcap", 9, 0, 0};
-    struct report_ctx c = {agg, &pkt, &src, 1, tables, TOPN_SORT_BYTES, top, true};
+    struct report_ctx c = {.agg = agg, .pkt = &pkt, .sources = &src, .n_sources = 1,
+                           .tables = tables, .sort = TOPN_SORT_BYTES, .top = top, .final = true};
     FILE *f = fmemopen(buf, sizeof buf, "w");
     int r = json ? report_json(f, &c) : report_text(f, &c);
     fclose(f);
