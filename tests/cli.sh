@@ -80,6 +80,23 @@ if [ $st = 0 ] && grep -q '"final":true' "$TMP/out"; then echo "ok   sigterm-fin
 st=$?
 if [ -s "$TMP/err" ]; then echo "FAIL epipe: stderr not empty"; cat "$TMP/err"; fail=1; else echo "ok   epipe-quiet"; fi
 
+# ---- the collector on loopback ----
+lport=$((20000 + $$ % 30000))
+"$FD" -l 127.0.0.1:$lport --json -d 10 --by host,exporter --allow 10.0.0.0/8 >"$TMP/col" 2>"$TMP/colerr" &
+cpid=$!
+sleep 0.5
+check port-in-use 1 "port $lport is already in use" -- -l 127.0.0.1:$lport --batch --count 1
+# two v5 datagrams from 127.0.0.1, which --allow 10.0.0.0/8 rejects before decoding
+printf '\000\005\000\000' >/dev/udp/127.0.0.1/$lport
+printf '\000\011' >/dev/udp/127.0.0.1/$lport
+sleep 0.3
+kill -TERM $cpid
+wait $cpid
+st=$?
+rej=$(sed -n 's/.*"rejected_exporter":\([0-9]*\).*/\1/p' "$TMP/col" | tail -n 1)
+if [ $st = 0 ] && [ "$rej" = 2 ]; then echo "ok   collector-allow-list (2 rejected)"; else
+    echo "FAIL collector: status $st, rejected '$rej'"; cat "$TMP/colerr"; fail=1; fi
+
 # ---- as root only: live capture on loopback, and the privilege drop ----
 if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1 && [ -e /dev/null ]; then
     port=$((30000 + $$ % 20000))
