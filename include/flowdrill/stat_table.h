@@ -85,6 +85,19 @@ static inline const struct stat_entry *stat_table_centry(const struct stat_table
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1);
 
+/* How a booking's bytes fall on the seconds of the history (a record spread over its span). */
+struct stat_portion {
+    uint32_t sec;
+    uint64_t bytes;
+};
+
+/* Add portions (ascending seconds) into a history ring. */
+void stat_hist_add_portions(struct stat_hist h, const struct stat_portion *p, size_t np);
+
+/* Book totals once and the history by portions (their bytes sum to b0 + b1). */
+void stat_table_add_spread(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                           uint64_t b1, uint64_t p1, const struct stat_portion *p, size_t np);
+
 void stat_table_ref(struct stat_table *t, uint32_t idx);
 void stat_table_unref(struct stat_table *t, uint32_t idx);
 

@@ -240,9 +240,9 @@ static int agg_dir(const struct stat_entry *ha, const struct stat_entry *hb)
     return FLOW_DIR_TRANSIT;
 }
 
-/* Book amounts for conversation idx at second `sec`. */
-static void agg_book(struct agg *a, uint32_t idx, uint32_t sec, const uint64_t bytes[2],
-                     const uint64_t pkts[2])
+/* Book amounts for conversation idx, their bytes falling on the seconds of `p`. */
+static void agg_book(struct agg *a, uint32_t idx, const uint64_t bytes[2], const uint64_t pkts[2],
+                     const struct stat_portion *p, size_t np)
 {
     struct flow_hot *h = &flow_table_hot(a->ft)[idx];
     struct flow_cold *c = &flow_table_cold(a->ft)[idx];
@@ -256,29 +256,32 @@ static void agg_book(struct agg *a, uint32_t idx, uint32_t sec, const uint64_t b
         c->pkts[d] += pkts[d];
     }
     /* the conversation's own 2-second rate ring */
-    uint32_t add = tb > UINT32_MAX ? UINT32_MAX : (uint32_t)tb;
-    if (c->r_sec == sec) {
-        c->r[0] = c->r[0] > UINT32_MAX - add ? UINT32_MAX : c->r[0] + add;
-    } else if (sec < c->r_sec) {
-        /* spread records book into past seconds: only the previous one is kept */
-        if (sec + 1 == c->r_sec)
-            c->r[1] = c->r[1] > UINT32_MAX - add ? UINT32_MAX : c->r[1] + add;
-    } else {
-        c->r[1] = (sec == c->r_sec + 1) ? c->r[0] : 0;
-        c->r[0] = add;
-        c->r_sec = sec;
+    for (size_t j = 0; j < np; j++) {
+        uint32_t sec = p[j].sec;
+        uint32_t add = p[j].bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)p[j].bytes;
+        if (c->r_sec == sec) {
+            c->r[0] = c->r[0] > UINT32_MAX - add ? UINT32_MAX : c->r[0] + add;
+        } else if (sec < c->r_sec) {
+            /* spread records book into past seconds: only the previous one is kept */
+            if (sec + 1 == c->r_sec)
+                c->r[1] = c->r[1] > UINT32_MAX - add ? UINT32_MAX : c->r[1] + add;
+        } else {
+            c->r[1] = (sec == c->r_sec + 1) ? c->r[0] : 0;
+            c->r[0] = add;
+            c->r_sec = sec;
+        }
     }
 
     struct stat_table *host = a->st[AGG_T_HOST];
     uint32_t ia = c->ref[FLOW_REF_HOST_A], ib = c->ref[FLOW_REF_HOST_B];
     /* hosts: [0] sent, [1] received; when a == b the row both sent and received them */
-    stat_table_add(host, ia, sec, bytes[0], pkts[0], bytes[1], pkts[1]);
-    stat_table_add(host, ib, sec, bytes[1], pkts[1], bytes[0], pkts[0]);
+    stat_table_add_spread(host, ia, bytes[0], pkts[0], bytes[1], pkts[1], p, np);
+    stat_table_add_spread(host, ib, bytes[1], pkts[1], bytes[0], pkts[0], p, np);
 
     /* pairs: [0] lower address -> higher */
     int s = memcmp(&k->a, &k->b, sizeof k->a) > 0;
-    stat_table_add(a->st[AGG_T_PAIR], c->ref[FLOW_REF_PAIR], sec, bytes[s], pkts[s], bytes[!s],
-                   pkts[!s]);
+    stat_table_add_spread(a->st[AGG_T_PAIR], c->ref[FLOW_REF_PAIR], bytes[s], pkts[s], bytes[!s],
+                   pkts[!s], p, np);
 
     if (c->ref[FLOW_REF_PORT] != STAT_NONE) {
         /* ports and applications: [0] towards the service, [1] from it */
@@ -294,14 +297,14 @@ static void agg_book(struct agg *a, uint32_t idx, uint32_t sec, const uint64_t b
         } else {
             app = (uint32_t)pe->aux - 1;
         }
-        stat_table_add(pt, c->ref[FLOW_REF_PORT], sec, bytes[f], pkts[f], bytes[!f], pkts[!f]);
-        stat_table_add(a->st[AGG_T_APP], app, sec, bytes[f], pkts[f], bytes[!f], pkts[!f]);
+        stat_table_add_spread(pt, c->ref[FLOW_REF_PORT], bytes[f], pkts[f], bytes[!f], pkts[!f], p, np);
+        stat_table_add_spread(a->st[AGG_T_APP], app, bytes[f], pkts[f], bytes[!f], pkts[!f], p, np);
     } else if (!flow_proto_has_ports(k->proto) && a->app_by_proto[k->proto] != STAT_NONE) {
-        stat_table_add(a->st[AGG_T_APP], a->app_by_proto[k->proto], sec, bytes[0], pkts[0],
-                       bytes[1], pkts[1]);
+        stat_table_add_spread(a->st[AGG_T_APP], a->app_by_proto[k->proto], bytes[0], pkts[0],
+                       bytes[1], pkts[1], p, np);
     }
-    stat_table_add(a->st[AGG_T_PROTO], agg_proto(a, k->proto), sec, bytes[0], pkts[0], bytes[1],
-                   pkts[1]);
+    stat_table_add_spread(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
+                   pkts[1], p, np);
 
     int dir = agg_dir(stat_table_centry(host, ia), stat_table_centry(host, ib));
     int rdir = dir == FLOW_DIR_IN ? FLOW_DIR_OUT : dir == FLOW_DIR_OUT ? FLOW_DIR_IN : dir;
@@ -311,7 +314,7 @@ static void agg_book(struct agg *a, uint32_t idx, uint32_t sec, const uint64_t b
     a->packets_dir[rdir] += pkts[1];
     a->bytes += tb;
     a->packets += tp;
-    stat_hist_add((struct stat_hist){a->hist, &a->hist_last, &a->hist_shift}, sec, tb);
+    stat_hist_add_portions((struct stat_hist){a->hist, &a->hist_last, &a->hist_shift}, p, np);
 }
 
 static void agg_flush_one(struct agg *a, uint32_t idx)
@@ -323,7 +326,8 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
     uint64_t p[2] = {h->d_pkts[0], h->d_pkts[1]};
     h->d_bytes[0] = h->d_bytes[1] = 0;
     h->d_pkts[0] = h->d_pkts[1] = 0;
-    agg_book(a, idx, a->now, b, p);
+    struct stat_portion now = {a->now, b[0] + b[1]};
+    agg_book(a, idx, b, p, &now, 1);
 }
 
 /* Start loading what flushing conversation idx will touch: the rows it feeds, or for a new
@@ -463,16 +467,11 @@ static void agg_mark_dirty(struct agg *a, uint32_t idx)
     a->dirty[a->n_dirty++] = idx;
 }
 
-/* Per-second portions of a record: its bytes and packets split evenly over the seconds of
+/* Per-second portions of a record: its bytes split evenly over the seconds of
  * [first, last] that are still in the history (older ones are booked as one portion, which
  * reaches the totals only), the remainder on the last second. Returns the number of portions. */
-struct agg_portion {
-    uint32_t sec;
-    uint64_t bytes, pkts;
-};
-
 static size_t agg_spread(const struct agg *a, const struct flow_rec *r,
-                         struct agg_portion p[STAT_HIST + 1])
+                         struct stat_portion p[STAT_HIST + 1])
 {
     uint32_t last = a->now;
     uint32_t first = r->first_us <= 0 ? last : (uint32_t)(r->first_us / 1000000);
@@ -482,29 +481,27 @@ static size_t agg_spread(const struct agg *a, const struct flow_rec *r,
     if (first > last)
         first = last;
     uint64_t n = (uint64_t)(last - first) + 1;
-    uint64_t pkts = r->packets ? r->packets : 1;
-    uint64_t bper = r->bytes / n, pper = pkts / n;
-    uint64_t brem = r->bytes - bper * n, prem = pkts - pper * n;
+    uint64_t bper = r->bytes / n;
+    uint64_t brem = r->bytes - bper * n;
     size_t k = 0;
     uint32_t oldest = a->now >= STAT_HIST - 1 ? a->now - (STAT_HIST - 1) : 0;
     if (first < oldest && last >= oldest) {
         uint64_t old = (uint64_t)(oldest - first);
-        p[k++] = (struct agg_portion){first, bper * old, pper * old};
+        p[k++] = (struct stat_portion){first, bper * old};
         first = oldest;
     }
     for (uint32_t s = first;; s++) {
-        p[k++] = (struct agg_portion){s, bper, pper};
+        p[k++] = (struct stat_portion){s, bper};
         if (s == last)
             break;
     }
     p[k - 1].bytes += brem;
-    p[k - 1].pkts += prem;
     return k;
 }
 
 /* Exporter and interface rows of a flow-export record. */
 static void agg_exporter_rows(struct agg *a, const struct flow_rec *r,
-                              const struct agg_portion *p, size_t np)
+                              const struct stat_portion *p, size_t np)
 {
     uint8_t key[AGG_IFACE_KEY];
     bool created;
@@ -522,14 +519,13 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r,
         ii[d] = stat_table_get(it, key, a->now, &created);
         stat_table_entry(it, ii[d])->flows++;
     }
-    for (size_t k = 0; k < np; k++) {
-        stat_table_add(et, ei, p[k].sec, p[k].bytes, p[k].pkts, 0, 0);
-        /* interfaces: [0] bytes out through it, [1] bytes in through it */
-        if (ii[0] != STAT_NONE)
-            stat_table_add(it, ii[0], p[k].sec, p[k].bytes, p[k].pkts, 0, 0);
-        if (ii[1] != STAT_NONE)
-            stat_table_add(it, ii[1], p[k].sec, 0, 0, p[k].bytes, p[k].pkts);
-    }
+    uint64_t pk = r->packets ? r->packets : 1;
+    stat_table_add_spread(et, ei, r->bytes, pk, 0, 0, p, np);
+    /* interfaces: [0] bytes out through it, [1] bytes in through it */
+    if (ii[0] != STAT_NONE)
+        stat_table_add_spread(it, ii[0], r->bytes, pk, 0, 0, p, np);
+    if (ii[1] != STAT_NONE)
+        stat_table_add_spread(it, ii[1], 0, 0, r->bytes, pk, p, np);
 }
 
 static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
@@ -549,15 +545,13 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
     h->tcp_flags[dir] |= r->tcp_flags;
     if (r->flags & FLOW_REC_EXPORTED) {
         /* a flow export: spread over its span, and count it for its exporter */
-        struct agg_portion p[STAT_HIST + 1];
+        struct stat_portion p[STAT_HIST + 1];
         size_t np = agg_spread(a, r, p);
         agg_flush_one(a, idx);
-        for (size_t k = 0; k < np; k++) {
-            uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
-            b[dir] = p[k].bytes;
-            pk[dir] = p[k].pkts;
-            agg_book(a, idx, p[k].sec, b, pk);
-        }
+        uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
+        b[dir] = r->bytes;
+        pk[dir] = r->packets ? r->packets : 1;
+        agg_book(a, idx, b, pk, p, np);
         agg_exporter_rows(a, r, p, np);
         return;
     }
@@ -567,7 +561,8 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
         uint64_t b[2] = {0, 0}, p[2] = {0, 0};
         b[dir] = r->bytes;
         p[dir] = r->packets;
-        agg_book(a, idx, a->now, b, p);
+        struct stat_portion now = {a->now, r->bytes};
+        agg_book(a, idx, b, p, &now, 1);
         return;
     }
     if (!(h->d_pkts[0] | h->d_pkts[1]))

@@ -17,6 +17,7 @@
 #include "flowdrill/xalloc.h"
 
 #define EVICT_SAMPLES 8
+#define STAT_CANDIDATES 256
 
 struct stat_table {
     struct stat_entry *entries; /* max + 1 entries of reserved address space */
@@ -32,6 +33,10 @@ struct stat_table {
     uint64_t rng;
     uint64_t evicted, folded;
     uint64_t total_bytes; /* everything ever added, for the eviction threshold */
+    /* rows whose last reference went away, oldest first: the first place to look for a
+     * victim, so a full table under a flood does not probe random rows for every new key */
+    uint32_t cand[STAT_CANDIDATES];
+    uint32_t cand_head, cand_n;
 };
 
 struct stat_entry *stat_table_entries_(const struct stat_table *t)
@@ -206,15 +211,25 @@ static void stat_evict(struct stat_table *t, uint32_t idx)
     t->evicted++;
 }
 
-/* Pick a victim among a few random unreferenced rows: the one with the fewest bytes, and
- * only if it is below the mean row, so a heavy hitter that is briefly idle is never pushed
- * out by a flood of one-packet keys (those fold into "other" instead). */
+/* Pick a victim: a row no live flow references, below the mean row, so a heavy hitter that
+ * is briefly idle is never pushed out by a flood of one-packet keys (those fold into "other"
+ * instead). First the rows that most recently lost their last reference (oldest first), then
+ * a few random rows, keeping the one with the fewest bytes. */
 static uint32_t stat_pick_victim(struct stat_table *t)
 {
     uint32_t best = STAT_NONE;
     uint64_t limit = t->total_bytes / (t->n_used ? t->n_used : 1);
     uint64_t best_bytes = limit + 1;
-    for (int n = 0; n < EVICT_SAMPLES * 4 && n < (int)t->n_slots * 4; n++) {
+    for (int n = 0; n < EVICT_SAMPLES && t->cand_n; n++) {
+        uint32_t idx = t->cand[t->cand_head];
+        t->cand_head = (t->cand_head + 1) % STAT_CANDIDATES;
+        t->cand_n--;
+        const struct stat_entry *e = E(t, idx);
+        if ((e->flags & STAT_F_USED) && !(e->flags & STAT_F_OTHER) && !e->refs &&
+            e->bytes[0] + e->bytes[1] <= limit)
+            return idx;
+    }
+    for (int n = 0; n < EVICT_SAMPLES * 2 && n < (int)t->n_slots * 4; n++) {
         uint32_t idx = 1 + (uint32_t)(stat_rand(t) % (t->n_slots - 1));
         const struct stat_entry *e = E(t, idx);
         if (!(e->flags & STAT_F_USED) || e->refs)
@@ -337,6 +352,50 @@ void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b
     stat_hist_add((struct stat_hist){e->hist, &e->hist_last, &e->hist_shift}, sec, b0 + b1);
 }
 
+void stat_hist_add_portions(struct stat_hist h, const struct stat_portion *p, size_t np)
+{
+    if (!np)
+        return;
+    /* portions come in ascending seconds: the last one moves the ring, once */
+    stat_hist_add(h, p[np - 1].sec, p[np - 1].bytes);
+    if (np == 1)
+        return;
+    if (*h.shift || p[0].bytes > UINT32_MAX / 2) {
+        for (size_t k = 0; k + 1 < np; k++) /* rare: rescaled rows take the careful path */
+            stat_hist_add(h, p[k].sec, p[k].bytes);
+        return;
+    }
+    for (size_t k = 0; k + 1 < np; k++) {
+        uint32_t s = p[k].sec;
+        if (*h.last - s >= STAT_HIST)
+            continue; /* older than the history */
+        uint32_t *slot = &h.b[s % STAT_HIST];
+        if (*slot > UINT32_MAX - p[k].bytes) {
+            stat_hist_add(h, s, p[k].bytes); /* would overflow: rescale */
+            continue;
+        }
+        *slot += (uint32_t)p[k].bytes;
+    }
+}
+
+void stat_table_add_spread(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                           uint64_t b1, uint64_t p1, const struct stat_portion *p, size_t np)
+{
+    struct stat_entry *e = E(t, idx);
+    t->total_bytes += b0 + b1;
+    e->bytes[0] += b0;
+    e->pkts[0] += p0;
+    e->bytes[1] += b1;
+    e->pkts[1] += p1;
+    if (!np)
+        return;
+    if (p[np - 1].sec > e->last_sec)
+        e->last_sec = p[np - 1].sec;
+    if (!e->first_sec || p[0].sec < e->first_sec)
+        e->first_sec = p[0].sec;
+    stat_hist_add_portions((struct stat_hist){e->hist, &e->hist_last, &e->hist_shift}, p, np);
+}
+
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
 {
     return stat_hist_window(e->hist, e->hist_last, e->hist_shift, now_sec, secs);
@@ -350,8 +409,14 @@ void stat_table_ref(struct stat_table *t, uint32_t idx)
 void stat_table_unref(struct stat_table *t, uint32_t idx)
 {
     struct stat_entry *e = E(t, idx);
-    if (e->refs)
-        e->refs--;
+    if (e->refs && --e->refs == 0 && idx != STAT_OTHER) {
+        if (t->cand_n == STAT_CANDIDATES) { /* full: forget the oldest */
+            t->cand_head = (t->cand_head + 1) % STAT_CANDIDATES;
+            t->cand_n--;
+        }
+        t->cand[(t->cand_head + t->cand_n) % STAT_CANDIDATES] = idx;
+        t->cand_n++;
+    }
 }
 
 uint32_t stat_table_slots(const struct stat_table *t)
