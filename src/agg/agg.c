@@ -42,6 +42,7 @@ struct agg {
     uint32_t now, start;
     bool started;
     uint32_t expire_cursor;
+    uint32_t evict_hand; /* clock hand of flow eviction */
     uint64_t bytes, packets, flows, expired;
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
@@ -382,17 +383,23 @@ static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
     return c->bytes[0] + c->bytes[1] + h->d_bytes[0] + h->d_bytes[1];
 }
 
-/* Make room for one conversation: of a few sampled ones, evict the stalest, and among
- * equally stale ones the smallest (a flood of new keys must not push out the heavy hitter). */
+/* Make room for one conversation: of a few consecutive ones at a moving hand (a clock
+ * sweep: neighbours share cache lines, where random picks miss on every one), evict the
+ * stalest, and among equally stale ones the smallest (a flood of new keys must not push out
+ * the heavy hitter). */
 static void agg_evict_flow(struct agg *a)
 {
     struct flow_hot *hot = flow_table_hot(a->ft);
+    uint32_t slots = flow_table_slots(a->ft);
     uint32_t victim = FLOW_NONE;
     uint64_t vbytes = 0;
-    for (int n = 0; n < EVICT_SAMPLES; n++) {
-        uint32_t idx = flow_table_random(a->ft);
-        if (idx == FLOW_NONE)
-            return;
+    for (uint32_t n = 0, seen = 0; n < slots && seen < EVICT_SAMPLES; n++) {
+        if (a->evict_hand >= slots)
+            a->evict_hand = 0;
+        uint32_t idx = a->evict_hand++;
+        if (!hot[idx].key.af)
+            continue;
+        seen++;
         uint64_t b = agg_flow_bytes(a, idx);
         if (victim == FLOW_NONE || hot[idx].last_sec < hot[victim].last_sec ||
             (hot[idx].last_sec == hot[victim].last_sec && b < vbytes)) {
@@ -400,6 +407,8 @@ static void agg_evict_flow(struct agg *a)
             vbytes = b;
         }
     }
+    if (victim == FLOW_NONE)
+        return;
     agg_flush_one(a, victim);
     agg_drop_flow(a, victim);
     a->flow_evicted++;
