@@ -574,6 +574,25 @@ START_TEST(test_export_older_than_history_reaches_totals)
 }
 END_TEST
 
+START_TEST(test_export_entirely_before_history)
+{
+    /* regression: a long flow that ended long before now (Ubiquiti exports report flows
+     * minutes late) overflowed the portion array */
+    struct agg *a = new_agg(1000, 1000);
+    agg_advance(a, T0 + 10000);
+    struct flow_rec r = recs_make("10.0.0.1", 1, "10.0.0.2", 2, 17, 123456, T0 + 9000);
+    r.first_us = (int64_t)(T0 + 5000) * 1000000;
+    r.flags = FLOW_REC_EXPORTED;
+    add1(a, r);
+    agg_finish(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.bytes, 123456);
+    ck_assert_uint_eq(agg_total_window(a, 40), 0);
+    agg_free(a);
+}
+END_TEST
+
 static Suite *agg_suite(void)
 {
     Suite *s = suite_create("agg");
@@ -596,6 +615,7 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_localnet);
     tcase_add_test(tc, test_export_record_is_spread_over_its_span);
     tcase_add_test(tc, test_export_older_than_history_reaches_totals);
+    tcase_add_test(tc, test_export_entirely_before_history);
     suite_add_tcase(s, tc);
     return s;
 }

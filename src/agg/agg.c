@@ -494,7 +494,12 @@ static size_t agg_spread(const struct agg *a, const struct flow_rec *r,
     uint64_t brem = r->bytes - bper * n;
     size_t k = 0;
     uint32_t oldest = a->now >= STAT_HIST - 1 ? a->now - (STAT_HIST - 1) : 0;
-    if (first < oldest && last >= oldest) {
+    if (last < oldest) {
+        /* all of it before the history (a long flow reported late): totals only */
+        p[0] = (struct stat_portion){last, r->bytes};
+        return 1;
+    }
+    if (first < oldest) {
         uint64_t old = (uint64_t)(oldest - first);
         p[k++] = (struct stat_portion){first, bper * old};
         first = oldest;

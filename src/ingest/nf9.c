@@ -107,6 +107,15 @@ static void nf9_options_set(struct nf_collector *c, struct nf_exporter *e, struc
     }
 }
 
+/* True when every byte left is zero. */
+static bool nf9_all_zero(const struct wire *w)
+{
+    for (size_t i = 0; i < w->left; i++)
+        if (w->p[i])
+            return false;
+    return true;
+}
+
 int nf9_decode(struct nf_collector *c, const struct flow_addr *addr, uint16_t port, struct wire *w)
 {
     uint16_t version, count;
@@ -138,7 +147,9 @@ int nf9_decode(struct nf_collector *c, const struct flow_addr *addr, uint16_t po
     while (w->left > 0) {
         uint16_t id, len;
         struct wire s;
-        if (w->left < 4) {
+        if (w->left < 4 || nf9_all_zero(w)) {
+            /* a few bytes, or zero padding after the last flowset (Cisco ACI pads with 64):
+             * nothing lost, a note */
             nf_count(c, NF_R_TRAILING_BYTES);
             break;
         }
