@@ -594,8 +594,14 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             hash[i] = flow_table_hash(a->ft, &recs[i]);
             flow_table_prefetch(a->ft, hash[i]);
         }
-        for (size_t i = 0; i < m; i++)
+        for (size_t i = 0; i < m; i++) {
             flow_table_prefetch_entry(a->ft, hash[i]);
+            /* flow exports are booked into the rows at once: start loading their hosts */
+            if (recs[i].flags & FLOW_REC_EXPORTED) {
+                stat_table_prefetch_key(a->st[AGG_T_HOST], &recs[i].src);
+                stat_table_prefetch_key(a->st[AGG_T_HOST], &recs[i].dst);
+            }
+        }
         for (size_t i = 0; i < m; i++) {
             uint32_t sec = agg_rec_sec(&recs[i]);
             if (sec > a->now || !a->started)
