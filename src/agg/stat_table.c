@@ -188,14 +188,22 @@ static void stat_evict(struct stat_table *t, uint32_t idx)
     }
     o->flows += e->flows;
     o->aux += e->aux;
-    for (uint32_t s = STAT_HIST; s-- > 0;) {
-        /* fold the recent history too, so rates of "other" include the evicted row */
-        if (e->hist_last < s)
+    /* fold the recent history too, so rates of "other" include the evicted row: bring
+     * other's ring up to the row's newest second, then add slot by slot */
+    struct stat_hist oh = {o->hist, &o->hist_last, &o->hist_shift};
+    if (e->hist_last > o->hist_last)
+        stat_hist_add(oh, e->hist_last, 0);
+    for (uint32_t k = 0; k < STAT_HIST && k <= e->hist_last; k++) {
+        uint32_t sec = e->hist_last - k;
+        uint32_t v = e->hist[sec % STAT_HIST];
+        if (!v || o->hist_last - sec >= STAT_HIST)
             continue;
-        uint32_t sec = e->hist_last - s;
-        uint64_t b = stat_hist_at(e->hist, e->hist_last, e->hist_shift, sec);
-        if (b)
-            stat_hist_add((struct stat_hist){o->hist, &o->hist_last, &o->hist_shift}, sec, b);
+        uint64_t b = (uint64_t)v << e->hist_shift;
+        uint32_t *slot = &o->hist[sec % STAT_HIST];
+        if (!o->hist_shift && b <= UINT32_MAX - *slot)
+            *slot += (uint32_t)b;
+        else
+            stat_hist_add(oh, sec, b); /* rescaled or about to overflow: the careful path */
     }
     if (!o->first_sec || (e->first_sec && e->first_sec < o->first_sec))
         o->first_sec = e->first_sec;

@@ -257,7 +257,7 @@ static int app_open_sources(struct app *a)
 
     if (o->demo) {
         cfg.kind = PCAP_SOURCE_MEMORY;
-        cfg.name = "demo";
+        cfg.name = "embedded demo capture";
         cfg.data = demo_pcap;
         cfg.data_len = demo_pcap_len;
         a->wall_clock = true;
