@@ -1,8 +1,7 @@
 /*
  * flow_table.c - conversation table for the per-packet path (see flow_table.h).
  *
- * Index: open addressing over 64-bit slots (hash << 32 | entry + 1), linear probing,
- * backward-shift deletion, at most half full. Entries: two parallel arrays (hot, cold) of
+ * Index: hindex.h (open addressing, at most half full). Entries: two parallel arrays (hot, cold) of
  * 64-byte records in address space reserved for the cap (pages are paid for when touched, and
  * entries never move), holes reused through a free list that runs through hot.hash.
  */
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "flowdrill/hash.h"
+#include "flowdrill/hindex.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/xalloc.h"
 
@@ -25,8 +25,7 @@ struct flow_table {
     struct flow_cold *cold;
     uint32_t n_slots, n_used, max;
     uint32_t free_head;
-    uint64_t *index;
-    uint32_t mask;
+    struct hindex index;
     uint64_t seed, rng;
 };
 
@@ -41,8 +40,7 @@ struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed)
     ft->free_head = FLOW_NONE;
     ft->hot = xalloc_reserve((size_t)max_flows * sizeof *ft->hot);
     ft->cold = xalloc_reserve((size_t)max_flows * sizeof *ft->cold);
-    ft->mask = 2047;
-    ft->index = xalloc_table((size_t)(ft->mask + 1) * sizeof *ft->index, 1);
+    hindex_init(&ft->index, 2048);
     return ft;
 }
 
@@ -52,7 +50,7 @@ void flow_table_free(struct flow_table *ft)
         return;
     xfree_reserve(ft->hot, (size_t)ft->max * sizeof *ft->hot);
     xfree_reserve(ft->cold, (size_t)ft->max * sizeof *ft->cold);
-    free(ft->index);
+    hindex_free(&ft->index);
     free(ft);
 }
 
@@ -72,14 +70,14 @@ uint32_t flow_table_hash(const struct flow_table *ft, const struct flow_rec *r)
 
 void flow_table_prefetch(const struct flow_table *ft, uint32_t hash)
 {
-    __builtin_prefetch(&ft->index[hash & ft->mask]);
+    hindex_prefetch(&ft->index, hash);
 }
 
 void flow_table_prefetch_entry(const struct flow_table *ft, uint32_t hash)
 {
-    uint64_t s = ft->index[hash & ft->mask];
+    uint64_t s = ft->index.slot[hash & ft->index.mask];
     if (s)
-        __builtin_prefetch(&ft->hot[(uint32_t)s - 1]);
+        __builtin_prefetch(&ft->hot[hindex_entry(s)]);
 }
 
 static inline bool flow_addr_eq(const struct flow_addr *x, const struct flow_addr *y)
@@ -90,13 +88,13 @@ static inline bool flow_addr_eq(const struct flow_addr *x, const struct flow_add
 uint32_t flow_table_find(const struct flow_table *ft, const struct flow_rec *r, uint32_t hash,
                          int *dir)
 {
-    uint32_t i = hash & ft->mask;
+    uint32_t i = hash & ft->index.mask;
     for (;;) {
-        uint64_t s = ft->index[i];
+        uint64_t s = ft->index.slot[i];
         if (!s)
             return FLOW_NONE;
-        if ((uint32_t)(s >> 32) == hash) {
-            uint32_t idx = (uint32_t)s - 1;
+        if (hindex_tag(s) == hash) {
+            uint32_t idx = hindex_entry(s);
             const struct flow_key *k = &ft->hot[idx].key;
             if (k->proto == r->proto) {
                 if (k->pa == r->sport && k->pb == r->dport && flow_addr_eq(&k->a, &r->src) &&
@@ -111,29 +109,8 @@ uint32_t flow_table_find(const struct flow_table *ft, const struct flow_rec *r, 
                 }
             }
         }
-        i = (i + 1) & ft->mask;
+        i = (i + 1) & ft->index.mask;
     }
-}
-
-static void flow_index_put(uint64_t *index, uint32_t mask, uint32_t hash, uint32_t idx)
-{
-    uint32_t i = hash & mask;
-    while (index[i])
-        i = (i + 1) & mask;
-    index[i] = (uint64_t)hash << 32 | (uint64_t)(idx + 1);
-}
-
-static void flow_index_grow(struct flow_table *ft)
-{
-    uint32_t ncap = (ft->mask + 1) * 2;
-    uint64_t *ni = xalloc_table((size_t)ncap * sizeof *ni, 1);
-    for (uint32_t i = 0; i <= ft->mask; i++)
-        if (ft->index[i])
-            flow_index_put(ni, ncap - 1, (uint32_t)(ft->index[i] >> 32),
-                           (uint32_t)ft->index[i] - 1);
-    free(ft->index);
-    ft->index = ni;
-    ft->mask = ncap - 1;
 }
 
 uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint32_t hash)
@@ -145,8 +122,7 @@ uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint
     } else {
         idx = ft->n_slots++; /* the caller checked the table is not full */
     }
-    if ((ft->n_used + 1) * 2 > ft->mask + 1)
-        flow_index_grow(ft);
+    hindex_reserve(&ft->index, ft->n_used);
 
     struct flow_hot *h = &ft->hot[idx];
     memset(h, 0, sizeof *h);
@@ -161,7 +137,7 @@ uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint
     memset(c, 0, sizeof *c);
     for (int i = 0; i < 4; i++)
         c->ref[i] = STAT_NONE;
-    flow_index_put(ft->index, ft->mask, hash, idx);
+    hindex_put(&ft->index, hash, idx);
     ft->n_used++;
     return idx;
 }
@@ -171,24 +147,7 @@ void flow_table_remove(struct flow_table *ft, uint32_t idx)
     struct flow_hot *h = &ft->hot[idx];
     if (!h->key.af)
         return;
-    uint32_t i = h->hash & ft->mask;
-    while (ft->index[i] && (uint32_t)ft->index[i] != idx + 1)
-        i = (i + 1) & ft->mask;
-    if (ft->index[i]) {
-        uint32_t j = i;
-        for (;;) {
-            j = (j + 1) & ft->mask;
-            if (!ft->index[j])
-                break;
-            uint32_t k = (uint32_t)(ft->index[j] >> 32) & ft->mask;
-            bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
-            if (stays)
-                continue;
-            ft->index[i] = ft->index[j];
-            i = j;
-        }
-        ft->index[i] = 0;
-    }
+    hindex_delete(&ft->index, h->hash, idx);
     memset(h, 0, sizeof *h);
     h->hash = ft->free_head;
     ft->free_head = idx;
@@ -218,7 +177,7 @@ uint32_t flow_table_capacity(const struct flow_table *ft)
 size_t flow_table_memory(const struct flow_table *ft)
 {
     return sizeof *ft + (size_t)ft->n_slots * (sizeof *ft->hot + sizeof *ft->cold) +
-           (size_t)(ft->mask + 1) * sizeof *ft->index;
+           hindex_memory(&ft->index);
 }
 
 struct flow_hot *flow_table_hot(const struct flow_table *ft)

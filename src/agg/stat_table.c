@@ -2,9 +2,8 @@
  * stat_table.c - bounded keyed counters with per-second history (see stat_table.h).
  *
  * Layout: a dense array of entries that never move (holes are reused through a free list)
- * and an open-addressing index of 64-bit slots (hash tag << 32 | entry index + 1; 0 = empty)
- * with linear probing and backward-shift deletion, kept at most half full so probes stay
- * short. Probing compares the 32-bit tag before touching an entry.
+ * and an open-addressing index (hindex.h) kept at most half full. Probing compares the 32-bit
+ * tag before touching an entry.
  */
 #include "config.h"
 
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "flowdrill/hash.h"
+#include "flowdrill/hindex.h"
 #include "flowdrill/xalloc.h"
 
 #define EVICT_SAMPLES 8
@@ -26,8 +26,7 @@ struct stat_table {
     uint32_t n_used;   /* used entries, "other" included */
     uint32_t max;      /* cap, "other" excluded */
     uint32_t free_head; /* free list through entries[i].hash, STAT_NONE = empty */
-    uint64_t *index;
-    uint32_t mask;
+    struct hindex index;
     size_t key_len;
     uint64_t seed;
     uint64_t rng;
@@ -52,27 +51,6 @@ static uint32_t stat_hash(const struct stat_table *t, const void *key)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static void stat_index_put(uint64_t *index, uint32_t mask, uint32_t hash, uint32_t idx)
-{
-    uint32_t i = hash & mask;
-    while (index[i])
-        i = (i + 1) & mask;
-    index[i] = (uint64_t)hash << 32 | (uint64_t)(idx + 1);
-}
-
-static void stat_index_grow(struct stat_table *t)
-{
-    uint32_t ncap = (t->mask + 1) * 2;
-    uint64_t *ni = xalloc_table((size_t)ncap * sizeof *ni, 1);
-    for (uint32_t i = 0; i <= t->mask; i++)
-        if (t->index[i])
-            stat_index_put(ni, ncap - 1, (uint32_t)(t->index[i] >> 32),
-                           (uint32_t)(t->index[i] & 0xffffffffu) - 1);
-    free(t->index);
-    t->index = ni;
-    t->mask = ncap - 1;
-}
-
 struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed)
 {
     if (key_len == 0 || key_len > STAT_KEY_MAX || max_entries == 0 || max_entries > (1u << 28))
@@ -85,8 +63,7 @@ struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t
     t->free_head = STAT_NONE;
     t->reserved = ((size_t)max_entries + 1) * sizeof *t->entries;
     t->entries = xalloc_reserve(t->reserved);
-    t->mask = 127;
-    t->index = xcalloc(t->mask + 1, sizeof *t->index);
+    hindex_init(&t->index, 128);
     /* row 0 is "other"; it is never in the index */
     E(t, 0)->flags = STAT_F_USED | STAT_F_OTHER;
     t->n_slots = 1;
@@ -99,7 +76,7 @@ void stat_table_free(struct stat_table *t)
     if (!t)
         return;
     xfree_reserve(t->entries, t->reserved);
-    free(t->index);
+    hindex_free(&t->index);
     free(t);
 }
 
@@ -120,23 +97,23 @@ static inline bool stat_key_eq(const uint8_t *x, const uint8_t *y, size_t len)
 
 static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, uint32_t hash)
 {
-    uint32_t i = hash & t->mask;
+    uint32_t i = hash & t->index.mask;
     for (;;) {
-        uint64_t s = t->index[i];
+        uint64_t s = t->index.slot[i];
         if (!s)
             return STAT_NONE;
-        if ((uint32_t)(s >> 32) == hash) {
-            uint32_t idx = (uint32_t)(s & 0xffffffffu) - 1;
+        if (hindex_tag(s) == hash) {
+            uint32_t idx = hindex_entry(s);
             if (stat_key_eq(stat_table_centry(t, idx)->key, key, t->key_len))
                 return i;
         }
-        i = (i + 1) & t->mask;
+        i = (i + 1) & t->index.mask;
     }
 }
 
 void stat_table_prefetch_key(const struct stat_table *t, const void *key)
 {
-    __builtin_prefetch(&t->index[stat_hash(t, key) & t->mask]);
+    hindex_prefetch(&t->index, stat_hash(t, key));
 }
 
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec)
@@ -149,25 +126,7 @@ void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_
 uint32_t stat_table_find(const struct stat_table *t, const void *key)
 {
     uint32_t slot = stat_lookup_slot(t, key, stat_hash(t, key));
-    return slot == STAT_NONE ? STAT_NONE : (uint32_t)(t->index[slot] & 0xffffffffu) - 1;
-}
-
-static void stat_index_delete(struct stat_table *t, uint32_t i)
-{
-    uint32_t j = i;
-    for (;;) {
-        j = (j + 1) & t->mask;
-        if (!t->index[j])
-            break;
-        uint32_t k = (uint32_t)(t->index[j] >> 32) & t->mask;
-        /* leave slot j alone when its home k lies cyclically in (i, j] */
-        bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
-        if (stays)
-            continue;
-        t->index[i] = t->index[j];
-        i = j;
-    }
-    t->index[i] = 0;
+    return slot == STAT_NONE ? STAT_NONE : hindex_entry(t->index.slot[slot]);
 }
 
 static uint64_t stat_rand(struct stat_table *t)
@@ -211,7 +170,7 @@ static void stat_evict(struct stat_table *t, uint32_t idx)
         o->last_sec = e->last_sec;
     uint32_t slot = stat_lookup_slot(t, e->key, e->hash);
     if (slot != STAT_NONE)
-        stat_index_delete(t, slot);
+        hindex_delete_at(&t->index, slot);
     memset(e, 0, sizeof *e);
     e->hash = t->free_head;
     t->free_head = idx;
@@ -259,7 +218,7 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     uint32_t slot = stat_lookup_slot(t, key, hash);
     *created = false;
     if (slot != STAT_NONE)
-        return (uint32_t)(t->index[slot] & 0xffffffffu) - 1;
+        return hindex_entry(t->index.slot[slot]);
 
     if (t->n_used - 1 >= t->max) {
         uint32_t victim = t->n_slots > 1 ? stat_pick_victim(t) : STAT_NONE;
@@ -277,8 +236,7 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     } else {
         idx = t->n_slots++; /* below max + 1: the table is not full */
     }
-    if ((t->n_used + 1) * 2 > t->mask + 1)
-        stat_index_grow(t);
+    hindex_reserve(&t->index, t->n_used);
 
     struct stat_entry *e = E(t, idx);
     memset(e, 0, sizeof *e);
@@ -287,7 +245,7 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     e->flags = STAT_F_USED;
     e->first_sec = e->last_sec = now_sec;
     e->hist_last = now_sec;
-    stat_index_put(t->index, t->mask, hash, idx);
+    hindex_put(&t->index, hash, idx);
     t->n_used++;
     *created = true;
     return idx;
@@ -347,17 +305,8 @@ uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, ui
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1)
 {
-    struct stat_entry *e = E(t, idx);
-    t->total_bytes += b0 + b1;
-    e->bytes[0] += b0;
-    e->pkts[0] += p0;
-    e->bytes[1] += b1;
-    e->pkts[1] += p1;
-    if (sec > e->last_sec)
-        e->last_sec = sec;
-    if (!e->first_sec)
-        e->first_sec = sec;
-    stat_hist_add((struct stat_hist){e->hist, &e->hist_last, &e->hist_shift}, sec, b0 + b1);
+    struct stat_portion p = {sec, b0 + b1};
+    stat_table_add_spread(t, idx, b0, p0, b1, p1, &p, 1);
 }
 
 void stat_hist_add_portions(struct stat_hist h, const struct stat_portion *p, size_t np)
@@ -449,6 +398,5 @@ uint64_t stat_table_folded(const struct stat_table *t)
 
 size_t stat_table_memory(const struct stat_table *t)
 {
-    return sizeof *t + (size_t)t->n_slots * sizeof *t->entries +
-           (size_t)(t->mask + 1) * sizeof *t->index;
+    return sizeof *t + (size_t)t->n_slots * sizeof *t->entries + hindex_memory(&t->index);
 }
