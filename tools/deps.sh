@@ -9,8 +9,9 @@ pkgs="build-essential autoconf automake pkg-config libuv1-dev libpcap-dev libncu
 if [ "${1:-}" = "--test" ]; then
     # check: unit tests; tshark: the oracle of the conformance suites; softflowd and nfdump:
     # a real exporter and a reference collector for the end-to-end test; clang with its
-    # sanitizer runtime: the libFuzzer targets; time: the benchmarks
-    pkgs="$pkgs check tshark tcpdump softflowd nfdump clang libclang-rt-14-dev time"
+    # sanitizer runtime: the libFuzzer targets; time: the benchmarks; python3: the scripts
+    # that compare JSON with the oracles
+    pkgs="$pkgs check tshark tcpdump softflowd nfdump clang libclang-rt-14-dev time python3"
 fi
 missing=""
 for p in $pkgs; do
