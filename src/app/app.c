@@ -127,16 +127,6 @@ static void app_report(struct app *a, bool final)
     a->reports++;
 }
 
-static void app_on_closed(uv_handle_t *h)
-{
-    (void)h;
-}
-
-static void app_source_closed(void *arg)
-{
-    (void)arg;
-}
-
 static void app_stop(struct app *a)
 {
     if (a->stopping)
@@ -147,21 +137,21 @@ static void app_stop(struct app *a)
             /* keep the final counters: the source is gone after this */
             pcap_source_counters(a->src[i], &a->rsrc[i].received, &a->rsrc[i].kernel_drop,
                                  &a->rsrc[i].if_drop);
-            pcap_source_close(a->src[i], app_source_closed, a);
+            pcap_source_close(a->src[i], NULL, NULL);
             a->src[i] = NULL;
         }
     }
     for (size_t i = 0; i < a->n_udp; i++) {
         if (a->udp[i]) {
             udp_listener_stats(a->udp[i], &a->udp_st[i]);
-            udp_listener_close(a->udp[i], app_source_closed, a);
+            udp_listener_close(a->udp[i], NULL, NULL);
             a->udp[i] = NULL;
         }
     }
-    uv_close((uv_handle_t *)&a->tick, app_on_closed);
-    uv_close((uv_handle_t *)&a->report, app_on_closed);
-    uv_close((uv_handle_t *)&a->sigint, app_on_closed);
-    uv_close((uv_handle_t *)&a->sigterm, app_on_closed);
+    uv_close((uv_handle_t *)&a->tick, NULL);
+    uv_close((uv_handle_t *)&a->report, NULL);
+    uv_close((uv_handle_t *)&a->sigint, NULL);
+    uv_close((uv_handle_t *)&a->sigterm, NULL);
 }
 
 static void app_on_tick(uv_timer_t *t)
