@@ -21,42 +21,9 @@
 
 #include "flowdrill/flow.h"
 #include "flowdrill/nf.h"
+#include "nf5check.h"
 #include "nfenc5.h"
 
-#define EXPORT_SECS 1700000000u
-#define EXPORT_US ((int64_t)EXPORT_SECS * 1000000)
-
-static struct nf_config cfg;
-static struct nf_collector *col;
-static struct nfenc5_recorder rec;
-static struct nfenc5 *M;
-static struct nfenc5_hdr H;
-static struct flow_addr EXP;
-
-static void setup(void)
-{
-    nf_config_default(&cfg);
-    nfenc5_recorder_init(&rec);
-    M = malloc(sizeof *M);
-    ck_assert_ptr_nonnull(M);
-    nfenc5_hdr_default(&H);
-    flow_addr_parse("192.0.2.1", &EXP);
-    col = NULL;
-}
-
-static void teardown(void)
-{
-    nf_collector_free(col);
-    nfenc5_recorder_free(&rec);
-    free(M);
-}
-
-/* Create the collector from the (possibly edited) cfg. */
-static void start(void)
-{
-    col = nf_collector_new(&cfg, nfenc5_recorder_sink(&rec));
-    ck_assert_ptr_nonnull(col);
-}
 
 static int feed_bytes(const uint8_t *buf, size_t len, int64_t now_us)
 {
