@@ -46,6 +46,7 @@ struct topn_row {
     uint32_t flags;       /* STAT_F_* */
     uint8_t tcp_flags[2]; /* flows */
     uint8_t table;        /* enum agg_table */
+    uint32_t idx;         /* entry index in the live table when copied (valid until it changes) */
 };
 
 /* Rate of window w (0..2) in bits per second, rounded down. */
@@ -58,5 +59,16 @@ uint64_t topn_row_rate_bps(const struct topn_row *r, int w);
  */
 size_t topn_select(const struct agg *a, enum agg_table t, enum topn_sort sort, size_t n,
                    struct topn_row **rows);
+
+/* Seconds each rate window covers now (fewer than 2/10/40 just after start-up). */
+void topn_window_secs(const struct agg *a, uint32_t secs[3]);
+
+/* Copy one live entry into a row, as topn_select does: entry `idx` of table `t` (a flow when
+ * t == AGG_T_FLOW). `secs` from topn_window_secs. */
+void topn_copy_row(const struct agg *a, enum agg_table t, uint32_t idx, const uint32_t secs[3],
+                   struct topn_row *r);
+
+/* Bytes a conversation moved in the 2 complete seconds before `now_sec`. */
+uint64_t topn_flow_win2(const struct flow_cold *c, uint32_t now_sec);
 
 #endif

@@ -129,7 +129,7 @@ static uint32_t agg_host(struct agg *a, const struct flow_addr *addr)
     return idx;
 }
 
-static void agg_app_key(const struct agg *a, uint8_t proto, uint16_t port, bool has_port,
+static void agg_app_key_of(const struct agg *a, uint8_t proto, uint16_t port, bool has_port,
                         uint8_t key[STAT_KEY_MAX])
 {
     memset(key, 0, STAT_KEY_MAX);
@@ -150,11 +150,35 @@ static void agg_app_key(const struct agg *a, uint8_t proto, uint16_t port, bool 
         snprintf((char *)key, STAT_KEY_MAX, "unknown/%s", pname);
 }
 
+bool agg_port_key(const struct agg *a, const struct flow_key *k, uint8_t key[3], int *to_svc)
+{
+    if (!flow_proto_has_ports(k->proto) || !(k->pa || k->pb))
+        return false;
+    uint16_t svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
+    key[0] = (uint8_t)(svc >> 8);
+    key[1] = (uint8_t)svc;
+    key[2] = k->proto;
+    *to_svc = svc == k->pb ? 0 : 1;
+    return true;
+}
+
+bool agg_app_key(const struct agg *a, const struct flow_key *k, uint8_t key[STAT_KEY_MAX])
+{
+    if (!flow_proto_has_ports(k->proto)) {
+        agg_app_key_of(a, k->proto, 0, false, key);
+        return true;
+    }
+    if (!(k->pa || k->pb))
+        return false;
+    agg_app_key_of(a, k->proto, service_db_pick(a->svc, k->proto, k->pa, k->pb), true, key);
+    return true;
+}
+
 static uint32_t agg_app(struct agg *a, uint8_t proto, uint16_t port, bool has_port)
 {
     uint8_t key[STAT_KEY_MAX];
     bool created;
-    agg_app_key(a, proto, port, has_port, key);
+    agg_app_key_of(a, proto, port, has_port, key);
     return stat_table_get(a->st[AGG_T_APP], key, a->now, &created);
 }
 

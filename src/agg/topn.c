@@ -72,7 +72,7 @@ static bool topn_before(const struct topn_ctx *c, const struct topn_cand *x,
     return cmp != 0 ? cmp < 0 : x->idx < y->idx;
 }
 
-static uint64_t topn_flow_win2(const struct flow_cold *c, uint32_t now)
+uint64_t topn_flow_win2(const struct flow_cold *c, uint32_t now)
 {
     uint64_t sum = 0;
     for (uint32_t k = 1; k <= 2; k++) {
@@ -125,9 +125,27 @@ static uint64_t topn_value(const struct topn_ctx *c, uint32_t idx)
 
 static void topn_fill(const struct topn_ctx *c, uint32_t idx, struct topn_row *r)
 {
+    topn_copy_row(c->a, c->t, idx, c->secs, r);
+}
+
+void topn_window_secs(const struct agg *a, uint32_t secs[3])
+{
+    struct agg_totals tot;
+    agg_totals(a, &tot);
+    uint32_t elapsed = tot.now_sec > tot.start_sec ? tot.now_sec - tot.start_sec : 1;
+    for (int w = 0; w < 3; w++)
+        secs[w] = elapsed < topn_windows[w] ? elapsed : topn_windows[w];
+}
+
+void topn_copy_row(const struct agg *a, enum agg_table t, uint32_t idx, const uint32_t secs[3],
+                   struct topn_row *r)
+{
+    const struct topn_ctx ctx = {a, t, TOPN_SORT_BYTES, {secs[0], secs[1], secs[2]}};
+    const struct topn_ctx *c = &ctx;
     uint32_t now = agg_now(c->a);
     memset(r, 0, sizeof *r);
     r->table = (uint8_t)c->t;
+    r->idx = idx;
     for (int w = 0; w < 3; w++)
         r->win_secs[w] = c->secs[w];
     if (c->t == AGG_T_FLOW) {
@@ -186,11 +204,7 @@ size_t topn_select(const struct agg *a, enum agg_table t, enum topn_sort sort, s
                    struct topn_row **rows)
 {
     struct topn_ctx c = {a, t, sort, {0, 0, 0}};
-    struct agg_totals tot;
-    agg_totals(a, &tot);
-    uint32_t elapsed = tot.now_sec > tot.start_sec ? tot.now_sec - tot.start_sec : 1;
-    for (int w = 0; w < 3; w++)
-        c.secs[w] = elapsed < topn_windows[w] ? elapsed : topn_windows[w];
+    topn_window_secs(a, c.secs);
 
     uint32_t slots;
     if (t == AGG_T_FLOW)
