@@ -42,7 +42,15 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(o.top, 10);
     ck_assert_int_eq(o.sort, TOPN_SORT_BYTES);
     ck_assert_uint_eq(o.limits.max_flows, 250000);
-    ck_assert(o.interval > 1.99 && o.interval < 2.01);
+    ck_assert(o.interval > 0.99 && o.interval < 1.01); /* the screen: every second */
+    ck_assert(!o.no_dns && !o.no_color && !o.sort_given);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "--batch"), OPTIONS_OK);
+    ck_assert(o.interval > 1.99 && o.interval < 2.01); /* reports: every two */
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "-n", "--no-color", "--sort", "rate10", "-d", "3"), OPTIONS_OK);
+    ck_assert(o.no_dns && o.no_color && o.sort_given);
+    ck_assert(o.interval > 2.99 && o.interval < 3.01);
     options_free(&o);
 }
 END_TEST

@@ -40,11 +40,15 @@ struct options {
     bool local_given;
     struct agg_limits limits;
     bool batch, json;
-    double interval;    /* -d seconds */
+    double interval;    /* -d seconds (screen default 1, reports 2) */
+    bool interval_given;
+    bool no_dns;        /* -n */
+    bool no_color;      /* --no-color */
     unsigned long count; /* --count, 0 = unlimited */
     unsigned tables;    /* --by: bit per enum agg_table */
     size_t top;         /* --top, 0 = all */
     enum topn_sort sort;
+    bool sort_given;
 };
 
 enum {

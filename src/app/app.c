@@ -30,39 +30,13 @@
 #include "flowdrill/privdrop.h"
 #include "flowdrill/report.h"
 #include "flowdrill/service.h"
+#include "flowdrill/tui.h"
 #include "flowdrill/udp_listener.h"
 #include "flowdrill/xalloc.h"
 
-#define APP_MAX_SOURCES (OPTIONS_MAX_IFACES + OPTIONS_MAX_LISTEN)
+#include "app_priv.h"
 
-struct app {
-    const struct options *o;
-    uv_loop_t loop;
-    struct service_db *svc;
-    struct localnet local;
-    struct agg *agg;
-    struct packet_stats pkt;
-    struct pcap_source *src[APP_MAX_SOURCES];
-    struct report_source rsrc[APP_MAX_SOURCES];
-    char *names[APP_MAX_SOURCES]; /* owned copies: a source's name outlives option parsing */
-    size_t n_src;
-    size_t n_running;
-    /* flow exports */
-    struct nf_collector *nf;
-    struct udp_listener *udp[OPTIONS_MAX_LISTEN];
-    struct udp_listener_stats udp_st[OPTIONS_MAX_LISTEN];
-    size_t n_udp;
-    uint16_t export_ports[OPTIONS_MAX_LISTEN];
-    bool wall_clock; /* live or demo: advance time with the wall clock */
-    bool offline_once; /* -r without --realtime: one report at the end */
-    uv_timer_t tick, report;
-    uv_signal_t sigint, sigterm;
-    unsigned long reports;
-    int exit_code;
-    bool stopping;
-};
-
-static uint32_t app_wall_sec(void)
+uint32_t app_wall_sec(void)
 {
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -77,7 +51,7 @@ static uint64_t app_seed(void)
     return s;
 }
 
-static void app_fill_sources(struct app *a)
+void app_fill_sources(struct app *a)
 {
     size_t u = 0;
     for (size_t i = 0; i < a->n_src; i++) {
@@ -94,7 +68,6 @@ static void app_fill_sources(struct app *a)
     }
 }
 
-static void app_stop(struct app *a);
 
 static void app_report(struct app *a, bool final)
 {
@@ -127,11 +100,12 @@ static void app_report(struct app *a, bool final)
     a->reports++;
 }
 
-static void app_stop(struct app *a)
+void app_stop(struct app *a)
 {
     if (a->stopping)
         return;
     a->stopping = true;
+    app_ui_quit(a);
     for (size_t i = 0; i < a->n_src; i++) {
         if (a->src[i]) {
             /* keep the final counters: the source is gone after this */
@@ -170,6 +144,10 @@ static void app_on_report(uv_timer_t *t)
     struct app *a = t->data;
     if (a->wall_clock)
         agg_advance(a->agg, app_wall_sec());
+    if (a->ui) {
+        app_ui_tick(a);
+        return;
+    }
     app_report(a, false);
     if (a->o->count && a->reports >= a->o->count && !a->stopping)
         app_stop(a);
@@ -181,6 +159,12 @@ static void app_on_signal(uv_signal_t *s, int signum)
     (void)signum;
     if (a->stopping)
         return;
+    if (a->ui) {
+        /* Ctrl-C on the screen: quit at once, terminal restored */
+        app_ui_quit(a);
+        app_stop(a);
+        return;
+    }
     if (a->wall_clock)
         agg_advance(a->agg, app_wall_sec());
     agg_finish(a->agg);
@@ -197,12 +181,20 @@ static void app_on_source_done(struct pcap_source *src, int status, void *arg)
     const char *name = i < a->n_src ? a->rsrc[i].name : "?";
     if (status < 0) {
         /* like tcpdump: what was read is reported, and the exit status says it stopped early */
-        fprintf(stderr, "flowdrill: %s: %s; the report covers what came before\n", name,
-                pcap_source_error(src));
+        if (!a->ui)
+            fprintf(stderr, "flowdrill: %s: %s; the report covers what came before\n", name,
+                    pcap_source_error(src));
         a->exit_code = 1;
     }
     if (a->n_running)
         a->n_running--;
+    if (a->ui) {
+        /* the screen stays: the final state is there to explore */
+        if (a->n_running == 0 && a->n_udp == 0)
+            agg_finish(a->agg);
+        app_ui_source_done(a, i, status);
+        return;
+    }
     if (a->n_running == 0 && a->n_udp == 0 && !a->stopping) {
         agg_finish(a->agg);
         app_report(a, true);
@@ -338,6 +330,14 @@ int app_run(const struct options *o)
 
     int rc = 1;
     uv_loop_init(&a->loop);
+    if (!o->batch) {
+        char why[256];
+        if (tui_usable(why, sizeof why) != 0) {
+            fprintf(stderr, "flowdrill: %s\n", why);
+            rc = 2;
+            goto out_sources;
+        }
+    }
     if (o->n_listen) {
         struct nf_config nc;
         nf_config_default(&nc);
@@ -367,7 +367,11 @@ int app_run(const struct options *o)
     uv_signal_start(&a->sigterm, app_on_signal, SIGTERM);
     if (a->wall_clock)
         uv_timer_start(&a->tick, app_on_tick, 1000, 1000);
-    if (!a->offline_once) {
+    if (!o->batch && app_ui_start(a) != 0) {
+        a->exit_code = 1;
+        app_stop(a);
+    }
+    if (!a->offline_once || a->ui) {
         uint64_t ms = (uint64_t)(o->interval * 1000.0 + 0.5);
         uv_timer_start(&a->report, app_on_report, ms, ms);
     }
@@ -384,9 +388,11 @@ int app_run(const struct options *o)
         a->n_running++;
     }
     uv_run(&a->loop, UV_RUN_DEFAULT);
+    rc = a->exit_code;
+    if (app_ui_must_not_wait(a))
+        exit(rc); /* reverse DNS lookups still blocked in the resolver: never wait on them */
     if (uv_loop_close(&a->loop) != 0)
         fputs("flowdrill: internal: loop closed with handles open\n", stderr);
-    rc = a->exit_code;
     goto out;
 
 out_sources:
@@ -399,6 +405,7 @@ out_sources:
     uv_run(&a->loop, UV_RUN_DEFAULT); /* let the closes finish */
     uv_loop_close(&a->loop);
 out:
+    app_ui_free(a);
     nf_collector_free(a->nf);
     agg_free(a->agg);
     service_db_free(a->svc);

@@ -33,6 +33,7 @@ enum {
     OPT_DEFAULT_SAMPLING,
     OPT_FORCE_SAMPLING,
     OPT_TEMPLATE_TIMEOUT,
+    OPT_NO_COLOR,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +63,8 @@ static const struct option long_opts[] = {
     {"default-sampling", required_argument, NULL, OPT_DEFAULT_SAMPLING},
     {"force-sampling", required_argument, NULL, OPT_FORCE_SAMPLING},
     {"template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT},
+    {"no-dns", no_argument, NULL, 'n'},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -104,15 +107,21 @@ void options_usage(FILE *out)
           "      --max-hosts N       hosts kept (default 100000)\n"
           "      --idle-timeout SECS forget a conversation idle this long (default 60)\n"
           "\n"
-          "Output:\n"
-          "  -t, --batch             no UI: print text reports (the only mode in this version)\n"
+          "Screen (the default when standard output is a terminal):\n"
+          "  -d, --interval SECS     seconds between refreshes (default 1; reports: 2)\n"
+          "  -n, --no-dns            no reverse DNS names (key n toggles them)\n"
+          "      --no-color          monochrome (so does the NO_COLOR variable)\n"
+          "                          keys: ? or h inside the screen, or flowdrill(8)\n"
+          "\n"
+          "Output for scripts:\n"
+          "  -t, --batch             no screen: print text reports\n"
           "      --json              print JSON Lines reports instead of text (implies --batch)\n"
-          "  -d, --interval SECS     seconds between live reports (default 2)\n"
           "      --count N           stop after N live reports (default: until interrupted)\n"
           "      --by TABLES         comma list of host,pair,port,app,proto,exporter,iface,flow\n"
           "                          (default host)\n"
           "      --top N             rows per table (default 10; 0 = every row)\n"
-          "      --sort KEY          bytes, packets, flows, rate2, rate10, rate40 (default bytes)\n"
+          "      --sort KEY          bytes, packets, flows, rate2, rate10, rate40 (default bytes;\n"
+          "                          the screen starts on rate2 unless given)\n"
           "\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
@@ -217,7 +226,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
     opterr = 0;
     o->template_timeout = 1800;
     localnet_init(&o->allow);
-    while ((c = getopt_long(argc, argv, ":i:l:f:s:r:Z:td:hV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:l:f:s:r:Z:td:nhV", long_opts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (o->n_ifaces == OPTIONS_MAX_IFACES) {
@@ -338,6 +347,12 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
         case 't':
             o->batch = true;
             break;
+        case 'n':
+            o->no_dns = true;
+            break;
+        case OPT_NO_COLOR:
+            o->no_color = true;
+            break;
         case OPT_JSON:
             o->json = true;
             o->batch = true;
@@ -350,6 +365,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 return bad(err, "-d", "not a number of seconds:", optarg,
                            "use a value from 0.1 to 86400, e.g. -d 2");
             o->interval = d;
+            o->interval_given = true;
             break;
         }
         case OPT_COUNT:
@@ -372,6 +388,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 return bad(err, "--sort", "unknown sort key", optarg,
                            "use bytes, packets, flows, rate2, rate10 or rate40");
             o->sort = (enum topn_sort)s;
+            o->sort_given = true;
             break;
         }
         case 'h':
@@ -407,6 +424,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
               err);
         return OPTIONS_USAGE;
     }
+    if (!o->batch && !o->interval_given)
+        o->interval = 1.0; /* the screen refreshes every second, reports every two */
     if (o->realtime && !o->file) {
         fputs("flowdrill: --realtime only applies to -r FILE\n", err);
         return OPTIONS_USAGE;

@@ -1,0 +1,70 @@
+/*
+ * app_priv.h - the application object shared by app.c (sources, loop, reports) and app_ui.c
+ * (the interactive screen). Private to src/app.
+ */
+#ifndef FLOWDRILL_APP_PRIV_H
+#define FLOWDRILL_APP_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "flowdrill/agg.h"
+#include "flowdrill/nf.h"
+#include "flowdrill/options.h"
+#include "flowdrill/packet.h"
+#include "flowdrill/pcap_source.h"
+#include "flowdrill/report.h"
+#include "flowdrill/service.h"
+#include "flowdrill/udp_listener.h"
+
+struct app_ui;
+
+#define APP_MAX_SOURCES (OPTIONS_MAX_IFACES + OPTIONS_MAX_LISTEN)
+
+struct app {
+    const struct options *o;
+    uv_loop_t loop;
+    struct service_db *svc;
+    struct localnet local;
+    struct agg *agg;
+    struct packet_stats pkt;
+    struct pcap_source *src[APP_MAX_SOURCES];
+    struct report_source rsrc[APP_MAX_SOURCES];
+    char *names[APP_MAX_SOURCES]; /* owned copies: a source's name outlives option parsing */
+    size_t n_src;
+    size_t n_running;
+    /* flow exports */
+    struct nf_collector *nf;
+    struct udp_listener *udp[OPTIONS_MAX_LISTEN];
+    struct udp_listener_stats udp_st[OPTIONS_MAX_LISTEN];
+    size_t n_udp;
+    uint16_t export_ports[OPTIONS_MAX_LISTEN];
+    bool wall_clock; /* live or demo: advance time with the wall clock */
+    bool offline_once; /* -r without --realtime: one report at the end */
+    uv_timer_t tick, report;
+    uv_signal_t sigint, sigterm;
+    unsigned long reports;
+    int exit_code;
+    bool stopping;
+    struct app_ui *ui; /* the screen; NULL in batch mode */
+    bool src_done[APP_MAX_SOURCES];
+    bool src_failed[APP_MAX_SOURCES];
+};
+
+
+uint32_t app_wall_sec(void);
+void app_stop(struct app *a);
+void app_fill_sources(struct app *a);
+
+/* The screen (app_ui.c). */
+int app_ui_start(struct app *a);     /* after the sources are open; 0 or -1 (message printed) */
+void app_ui_tick(struct app *a);     /* the refresh timer */
+void app_ui_source_done(struct app *a, size_t i, int status);
+void app_ui_quit(struct app *a);     /* restore the terminal; the caller stops the loop */
+void app_ui_free(struct app *a);     /* after the loop ended */
+bool app_ui_must_not_wait(const struct app *a); /* DNS lookups still running */
+
+#endif

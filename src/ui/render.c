@@ -1,0 +1,569 @@
+/*
+ * render.c - one whole screen from the view model and the header status onto a canvas
+ * (see ui.h). Layout, top to bottom: title and sources; traffic; drops (or file progress);
+ * view tabs; breadcrumb; column header; rows; footer (or prompt, or a message). Short
+ * terminals lose the tabs and drops lines first; narrow ones lose columns by their `drop`
+ * rank, never the sorted one.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "flowdrill/rowfmt.h"
+#include "flowdrill/stat_table.h"
+#include "flowdrill/ui.h"
+
+struct rd {
+    struct canvas *c;
+    struct ui *u;
+    struct view *v;
+    const struct ui_status *st;
+    uint64_t now_ms;
+};
+
+static void rd_put(struct rd *r, int y, int *x, const char *s, enum canvas_attr a)
+{
+    if (*x >= r->c->w)
+        return;
+    r->c->ops->put(r->c, y, *x, s, a);
+    *x += (int)canvas_width(s);
+}
+
+static void rd_fill_line(struct rd *r, int y, enum canvas_attr a)
+{
+    r->c->ops->attr(r->c, y, 0, r->c->w, a);
+}
+
+/* ---- header ---- */
+
+static void rd_title(struct rd *r, int y)
+{
+    int x = 0;
+    char buf[160];
+    rd_fill_line(r, y, CA_TITLE);
+    rd_put(r, y, &x, " flowdrill ", CA_TITLE);
+    for (size_t i = 0; i < r->st->n_src; i++) {
+        snprintf(buf, sizeof buf, "%s %s %s", i ? " |" : "", r->st->src[i].name,
+                 r->st->src[i].state);
+        rd_put(r, y, &x, buf, CA_TITLE);
+    }
+    if (r->u->paused) {
+        const char *p = " PAUSED ";
+        int px = r->c->w - (int)strlen(p);
+        if (px < 0)
+            px = 0;
+        r->c->ops->put(r->c, y, px, p, CA_PAUSED);
+    }
+}
+
+static void rd_rate(const struct view *v, uint64_t bps, char *buf, size_t len)
+{
+    if (v->bits) {
+        rowfmt_rate(bps, buf, len);
+    } else {
+        char t[16];
+        rowfmt_bytes(bps / 8, t, sizeof t);
+        snprintf(buf, len, "%.13s/s", t);
+    }
+}
+
+static void rd_traffic(struct rd *r, int y)
+{
+    const struct ui_status *st = r->st;
+    char a[24], b[24], c[24], d[24], e[24], line[200];
+    int x = 0;
+    rd_rate(r->v, st->bps_total, a, sizeof a);
+    rd_rate(r->v, st->bps_in, b, sizeof b);
+    rd_rate(r->v, st->bps_out, c, sizeof c);
+    rd_put(r, y, &x, " Total ", CA_LABEL);
+    rd_put(r, y, &x, a, CA_VALUE);
+    rd_put(r, y, &x, "  In ", CA_LABEL);
+    rd_put(r, y, &x, b, CA_VALUE);
+    rd_put(r, y, &x, "  Out ", CA_LABEL);
+    rd_put(r, y, &x, c, CA_VALUE);
+    snprintf(line, sizeof line, " (%us)", st->window_secs);
+    rd_put(r, y, &x, line, CA_DIM);
+    rowfmt_count(st->pps, d, sizeof d);
+    rowfmt_count(st->fps, e, sizeof e);
+    snprintf(line, sizeof line, "  %s pkt/s  %s flow/s  ", d, e);
+    rd_put(r, y, &x, line, CA_VALUE);
+    rowfmt_count(st->active_flows, d, sizeof d);
+    snprintf(line, sizeof line, "%s active", d);
+    rd_put(r, y, &x, line, CA_VALUE);
+}
+
+static void rd_drop(struct rd *r, int y, int *x, const char *label, uint64_t n)
+{
+    char num[24];
+    rowfmt_count(n, num, sizeof num);
+    rd_put(r, y, x, label, CA_LABEL);
+    rd_put(r, y, x, num, n ? CA_ALERT : CA_VALUE);
+}
+
+static void rd_drops(struct rd *r, int y)
+{
+    const struct ui_status *st = r->st;
+    int x = 0;
+    rd_drop(r, y, &x, " Drops: kernel ", st->kernel_drop);
+    rd_drop(r, y, &x, "  socket ", st->socket_drop);
+    rd_drop(r, y, &x, "  malformed ", st->malformed);
+    if (st->exports)
+        rd_drop(r, y, &x, "  seq-loss ", st->seq_loss);
+    rd_drop(r, y, &x, "  evicted ", st->evicted);
+    if (st->exports) {
+        char age[32];
+        if (st->data_age_s < 0)
+            snprintf(age, sizeof age, "-");
+        else
+            snprintf(age, sizeof age, "%llds", (long long)st->data_age_s);
+        rd_put(r, y, &x, "  data age ", CA_LABEL);
+        rd_put(r, y, &x, age, st->data_age_s > 120 ? CA_ALERT : CA_VALUE);
+    }
+}
+
+static void rd_progress(struct rd *r, int y)
+{
+    const struct ui_status *st = r->st;
+    char tail[96], pps[24];
+    rowfmt_count((uint64_t)st->read_pps, pps, sizeof pps);
+    unsigned eta = st->eta_s > 0 && st->eta_s < 1e7 ? (unsigned)st->eta_s : 0;
+    snprintf(tail, sizeof tail, " %3u%%  %s pkt/s  %u:%02u left ",
+             (unsigned)(st->progress * 100.0), pps, eta / 60, eta % 60);
+    int x = 0;
+    rd_put(r, y, &x, " Reading ", CA_LABEL);
+    int barw = r->c->w - x - (int)strlen(tail) - 2;
+    if (barw < 4) {
+        rd_put(r, y, &x, tail, CA_VALUE);
+        return;
+    }
+    int done = (int)(st->progress * barw);
+    rd_put(r, y, &x, "[", CA_DIM);
+    for (int i = 0; i < barw; i++)
+        r->c->ops->put(r->c, y, x + i, i < done ? (r->c->utf8 ? "\u2588" : "#") : ".",
+                       i < done ? CA_VALUE : CA_DIM);
+    x += barw;
+    rd_put(r, y, &x, "]", CA_DIM);
+    rd_put(r, y, &x, tail, CA_VALUE);
+}
+
+static const char *rd_kind_title(const struct view *v, enum view_kind k)
+{
+    if (k == VIEW_HOSTS && v->depth && view_ccur(v)->scope.kind == SCOPE_HOST)
+        return "Peers";
+    return view_kind_title(k);
+}
+
+static void rd_tabs(struct rd *r, int y)
+{
+    unsigned avail = view_available(r->v);
+    int x = 0;
+    char buf[48];
+    for (int k = 0; k < VIEW_KIND_MAX; k++) {
+        if (!(avail & (1u << k)))
+            continue;
+        bool cur = view_ccur(r->v)->kind == (enum view_kind)k;
+        snprintf(buf, sizeof buf, " %d %s ", k + 1, rd_kind_title(r->v, (enum view_kind)k));
+        rd_put(r, y, &x, buf, cur ? CA_SELECTED : CA_NORMAL);
+    }
+}
+
+static void rd_crumbs(struct rd *r, int y)
+{
+    const struct view *v = r->v;
+    const char *sep = r->c->utf8 ? " \u203a " : " > ";
+    int x = 0;
+    rd_put(r, y, &x, " ", CA_NORMAL);
+    rd_put(r, y, &x, view_kind_title(v->levels[0].kind), v->depth ? CA_LABEL : CA_VALUE);
+    for (size_t i = 1; i <= v->depth; i++) {
+        rd_put(r, y, &x, sep, CA_DIM);
+        rd_put(r, y, &x, v->levels[i].label, CA_LABEL);
+    }
+    if (v->depth) {
+        rd_put(r, y, &x, sep, CA_DIM);
+        rd_put(r, y, &x, rd_kind_title(v, view_ccur(v)->kind), CA_VALUE);
+    }
+    char buf[320];
+    if (v->filter_text[0]) {
+        snprintf(buf, sizeof buf, "   filter: %s", v->filter_text);
+        rd_put(r, y, &x, buf, CA_ALERT);
+        if (v->res.filter_ignored)
+            rd_put(r, y, &x, " (not for exporter views)", CA_DIM);
+    }
+    if (r->u->search_active && v->search[0]) {
+        snprintf(buf, sizeof buf, "   search: %s (n/N)", v->search);
+        rd_put(r, y, &x, buf, CA_LABEL);
+    }
+    if (v->frozen)
+        rd_put(r, y, &x, "   [order frozen]", CA_LABEL);
+    snprintf(buf, sizeof buf, "   %zu rows", v->res.total);
+    if (v->res.total > v->res.n)
+        snprintf(buf, sizeof buf, "   %zu of %zu rows", v->res.n, v->res.total);
+    rd_put(r, y, &x, buf, CA_DIM);
+}
+
+/* ---- table ---- */
+
+struct rd_cols {
+    enum col_id id[COL_MAX];
+    int w[COL_MAX];
+    size_t n;
+};
+
+static const char *rd_key_title(const struct view *v)
+{
+    static const char *const t[VIEW_KIND_MAX] = {"HOST", "CONVERSATION", "PORT", "APPLICATION",
+                                                 "PROTOCOL", "FLOW", "EXPORTER/DOMAIN",
+                                                 "INTERFACE"};
+    if (view_ccur(v)->kind == VIEW_HOSTS && v->depth && view_ccur(v)->scope.kind == SCOPE_HOST)
+        return "PEER";
+    return t[view_ccur(v)->kind];
+}
+
+/* Decide which columns fit and how wide the key and sparkline are. */
+static void rd_layout(struct rd *r, int first, int rows, struct rd_cols *out)
+{
+    struct view *v = r->v;
+    enum col_id cols[COL_MAX];
+    size_t n = view_columns(v, cols, COL_MAX);
+    bool keep[COL_MAX] = {false};
+    for (size_t i = 0; i < n; i++)
+        keep[i] = true;
+    /* the key wants its longest visible text */
+    int want = (int)strlen(rd_key_title(v));
+    char buf[512];
+    for (int i = 0; i < rows && (size_t)(first + i) < v->res.n; i++) {
+        int l = (int)canvas_width(view_key_text(v, &v->res.rows[first + i], buf, sizeof buf));
+        if (l > want)
+            want = l;
+    }
+    if (want > 60)
+        want = 60;
+    int key_min = view_col(COL_KEY)->width;
+    for (;;) {
+        int fixed = 0;
+        for (size_t i = 0; i < n; i++)
+            if (keep[i] && cols[i] != COL_KEY)
+                fixed += view_col(cols[i])->width + 1;
+        if (key_min + 1 + fixed <= r->c->w)
+            break;
+        /* drop the column with the highest drop rank that is not the sort column */
+        int worst = -1;
+        for (size_t i = 0; i < n; i++)
+            if (keep[i] && cols[i] != COL_KEY && cols[i] != v->sort_col &&
+                (worst < 0 || view_col(cols[i])->drop > view_col(cols[worst])->drop))
+                worst = (int)i;
+        if (worst < 0)
+            break;
+        keep[worst] = false;
+    }
+    int fixed = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i] && cols[i] != COL_KEY)
+            fixed += view_col(cols[i])->width + 1;
+    int room = r->c->w - 1 - fixed;
+    int keyw = room < want ? room : want;
+    if (keyw < key_min)
+        keyw = room < key_min ? room : key_min;
+    int spare = room - keyw;
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        int w = cols[i] == COL_KEY ? keyw : view_col(cols[i])->width;
+        if (cols[i] == COL_SPARK && spare > 0) {
+            int grow = spare < VIEW_SPARK / 2 - w ? spare : VIEW_SPARK / 2 - w; /* 2 s a cell */
+            if (grow > 0)
+                w += grow;
+            spare -= grow > 0 ? grow : 0;
+        }
+        out->id[out->n] = cols[i];
+        out->w[out->n++] = w;
+    }
+    /* whatever is left widens the key (long names, IPv6) */
+    if (spare > 0 && out->n && out->id[0] == COL_KEY && out->w[0] < want + 20)
+        out->w[0] += spare;
+}
+
+static void rd_colhead(struct rd *r, int y, const struct rd_cols *cols)
+{
+    struct view *v = r->v;
+    int x = 1;
+    rd_fill_line(r, y, CA_COLHEAD);
+    for (size_t i = 0; i < cols->n; i++) {
+        const struct col_def *d = view_col(cols->id[i]);
+        char t[48];
+        const char *title = cols->id[i] == COL_KEY ? rd_key_title(v) : d->title;
+        bool sorted = cols->id[i] == v->sort_col;
+        if (sorted)
+            snprintf(t, sizeof t, "%s%s", title,
+                     r->c->utf8 ? (v->sort_asc ? "\u25b2" : "\u25bc") : (v->sort_asc ? "^" : "v"));
+        else
+            snprintf(t, sizeof t, "%s", title);
+        canvas_field(r->c, y, x, cols->w[i], t, !d->left, sorted ? CA_SORTED : CA_COLHEAD);
+        x += cols->w[i] + 1;
+    }
+}
+
+static void rd_spark(struct rd *r, int y, int x, int w, const struct view_row *row)
+{
+    static const char *const blocks[9] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
+                                          "\u2585", "\u2586", "\u2587", "\u2588"};
+    static const char ascii[9] = " ._-=+*##";
+    if (!(row->avail & VIEW_AV_SPARK)) {
+        canvas_field(r->c, y, x, w, "-", false, CA_DIM);
+        return;
+    }
+    int per = (VIEW_SPARK + w - 1) / w; /* seconds per cell */
+    int cells = VIEW_SPARK / per;
+    if (cells > w)
+        cells = w;
+    int start = VIEW_SPARK - cells * per;
+    for (int i = 0; i < cells; i++) {
+        unsigned m = 0;
+        for (int s = 0; s < per; s++)
+            if (row->spark[start + i * per + s] > m)
+                m = row->spark[start + i * per + s];
+        int lvl = m ? 1 + (int)((m - 1) * 8 / 255) : 0;
+        if (lvl > 8)
+            lvl = 8;
+        char a[2] = {ascii[lvl], '\0'};
+        r->c->ops->put(r->c, y, x + (w - cells) + i, r->c->utf8 ? blocks[lvl] : a, CA_SPARK);
+    }
+}
+
+static void rd_row(struct rd *r, int y, const struct rd_cols *cols, size_t idx)
+{
+    struct view *v = r->v;
+    const struct view_row *row = &v->res.rows[idx];
+    bool sel = idx == v->sel;
+    int x = 1;
+    char buf[512];
+    for (size_t i = 0; i < cols->n; i++) {
+        enum col_id c = cols->id[i];
+        const struct col_def *d = view_col(c);
+        if (c == COL_KEY) {
+            enum canvas_attr a = row->r.table == AGG_T_HOST && (row->r.flags & STAT_F_LOCAL)
+                                     ? CA_LOCAL
+                                     : CA_NORMAL;
+            canvas_field(r->c, y, x, cols->w[i], view_key_text(v, row, buf, sizeof buf), false,
+                         a);
+        } else if (c == COL_SPARK) {
+            rd_spark(r, y, x, cols->w[i], row);
+        } else {
+            view_cell_text(v, row, c, buf, sizeof buf);
+            canvas_field(r->c, y, x, cols->w[i], buf, !d->left,
+                         strcmp(buf, "-") == 0 ? CA_DIM : CA_NORMAL);
+        }
+        x += cols->w[i] + 1;
+    }
+    if (v->bars && v->window_max) {
+        uint64_t val = view_row_window(v, row);
+        int n = (int)((double)val / (double)v->window_max * (r->c->w - 1) + 0.5);
+        if (n > 0)
+            r->c->ops->attr(r->c, y, 1, n, CA_BAR);
+    }
+    if (sel)
+        rd_fill_line(r, y, CA_SELECTED);
+}
+
+static void rd_table(struct rd *r, int y0, int rows)
+{
+    struct view *v = r->v;
+    v->page = rows > 1 ? (size_t)rows : 1;
+    /* keep the selection on screen for this page size */
+    if (v->sel < v->top)
+        v->top = v->sel;
+    if (v->sel >= v->top + v->page)
+        v->top = v->sel - v->page + 1;
+    struct rd_cols cols;
+    rd_layout(r, (int)v->top, rows, &cols);
+    rd_colhead(r, y0, &cols);
+    if (!v->res.n) {
+        const char *why = v->filter_text[0] ? "no traffic matches the filter"
+                          : v->depth        ? "no traffic here yet"
+                                            : "waiting for traffic...";
+        int x = 2;
+        rd_put(r, y0 + 2 < y0 + rows ? y0 + 2 : y0 + 1, &x, why, CA_DIM);
+        return;
+    }
+    for (int i = 0; i < rows && v->top + (size_t)i < v->res.n; i++)
+        rd_row(r, y0 + 1 + i, &cols, v->top + (size_t)i);
+}
+
+/* ---- footer, prompt ---- */
+
+static void rd_footer(struct rd *r, int y)
+{
+    struct ui *u = r->u;
+    int x = 0;
+    if (u->mode == UI_FILTER || u->mode == UI_SEARCH) {
+        rd_fill_line(r, y, CA_PROMPT);
+        rd_put(r, y, &x, u->mode == UI_FILTER ? " Filter: " : " Search: ", CA_PROMPT);
+        rd_put(r, y, &x, u->prompt, CA_PROMPT);
+        rd_put(r, y, &x, "_", CA_PROMPT);
+        if (u->prompt_error[0]) {
+            rd_put(r, y, &x, "  ", CA_PROMPT);
+            rd_put(r, y, &x, u->prompt_error, CA_ALERT);
+        } else {
+            rd_put(r, y, &x, u->mode == UI_FILTER ? "   Enter apply, empty clears, Esc cancel"
+                                                  : "   Enter keep, Esc cancel",
+                   CA_DIM);
+        }
+        return;
+    }
+    if (u->msg[0] && r->now_ms < u->msg_until_ms) {
+        rd_put(r, y, &x, " ", CA_NORMAL);
+        rd_put(r, y, &x, u->msg, u->msg_alert ? CA_ALERT : CA_VALUE);
+        return;
+    }
+    size_t n;
+    const struct ui_binding *b = ui_bindings(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!b[i].footer)
+            continue;
+        char key[16];
+        /* the first key name: "F1", "Enter", "Tab" */
+        const char *sp = strchr(b[i].keys_text, ' ');
+        size_t l = sp ? (size_t)(sp - b[i].keys_text) : strlen(b[i].keys_text);
+        snprintf(key, sizeof key, "%.*s", (int)l, b[i].keys_text);
+        if (x + (int)strlen(key) + (int)strlen(b[i].footer) + 1 > r->c->w)
+            break;
+        rd_put(r, y, &x, key, CA_KEY);
+        rd_put(r, y, &x, b[i].footer, CA_FOOTER);
+        rd_put(r, y, &x, " ", CA_NORMAL);
+    }
+}
+
+static void rd_sortmenu(struct rd *r, int y0)
+{
+    struct view *v = r->v;
+    enum col_id cols[COL_MAX];
+    size_t n = view_columns(v, cols, COL_MAX), m = 0;
+    int w = 22, x = r->c->w - w - 1;
+    if (x < 0)
+        x = 0;
+    canvas_field(r->c, y0, x, w, " Sort by (Enter, Esc)", false, CA_COLHEAD);
+    for (size_t i = 0; i < n && y0 + 1 + (int)m < r->c->h - 1; i++) {
+        if (!view_col(cols[i])->sortable)
+            continue;
+        char t[40];
+        snprintf(t, sizeof t, " %s%s", cols[i] == COL_KEY ? rd_key_title(v) : view_col(cols[i])->title,
+                 cols[i] == v->sort_col ? (v->sort_asc ? " (up)" : " (down)") : "");
+        canvas_field(r->c, y0 + 1 + (int)m, x, w, t, false,
+                     m == r->u->menu_sel ? CA_SELECTED : CA_PROMPT);
+        m++;
+    }
+}
+
+/* ---- help ---- */
+
+static const char *const help_views[] = {
+    " Views (1-8, Tab): Hosts, Conversations (host pairs), Ports, Applications, Protocols, "
+    "Flows (one row per conversation and ports), Exporters and Interfaces (flow exports).",
+    " Drill-down: a host opens its peers (Tab: its ports, apps, protocols, flows); a peer opens "
+    "that conversation's flows; a port, app or protocol opens its hosts; an exporter opens its "
+    "interfaces. Bksp/Esc goes back to where you were.",
+    " Columns: 2s/10s/40s rates (iftop's windows); TOTAL bytes, PKTS, FLOWS since start; PEERS "
+    "distinct peers; SHARE of the traffic in the chosen window (t); LAST 60s a sparkline; "
+    "FLAGS TCP flags each way.",
+    " A '-' means the value is not known there: views inside a drill-down (other than a "
+    "host's peers) or under a filter are summed from the live conversations, which keep a "
+    "2 s rate only.",
+};
+
+#define HELP_LINES 200
+
+/* Append `text` to the help page, wrapped at `w` columns; continuation lines are indented
+ * by `indent` columns. */
+static void rd_help_add(char lines[][256], int *n, const char *text, int w, int indent)
+{
+    const char *p = text;
+    bool first = true;
+    while (*n < HELP_LINES) {
+        int room = w - (first ? 0 : indent);
+        if (room < 10)
+            room = 10;
+        size_t len = strlen(p);
+        size_t cut = len;
+        if ((int)len > room) {
+            cut = (size_t)room;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = (size_t)room;
+        }
+        snprintf(lines[*n], 256, "%*s%.*s", first ? 0 : indent, "", (int)cut, p);
+        (*n)++;
+        p += cut;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return;
+        first = false;
+    }
+}
+
+static void rd_help(struct rd *r)
+{
+    struct canvas *c = r->c;
+    size_t n;
+    const struct ui_binding *b = ui_bindings(&n);
+    static char lines[HELP_LINES][256];
+    int nl = 0;
+    char line[256];
+    rd_help_add(lines, &nl, " Keys", c->w, 0);
+    rd_help_add(lines, &nl, "", c->w, 0);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(line, sizeof line, "  %-16s %s", b[i].keys_text, b[i].help);
+        rd_help_add(lines, &nl, line, c->w - 1, 19);
+    }
+    rd_help_add(lines, &nl, "", c->w, 0);
+    for (size_t i = 0; i < sizeof help_views / sizeof help_views[0]; i++)
+        rd_help_add(lines, &nl, help_views[i], c->w - 1, 2);
+    int body = c->h - 2;
+    if (r->u->help_top > nl - body)
+        r->u->help_top = nl - body > 0 ? nl - body : 0;
+    rd_fill_line(r, 0, CA_TITLE);
+    c->ops->put(c, 0, 0, " flowdrill help - j/k scroll, q quits, any other key closes", CA_TITLE);
+    for (int i = r->u->help_top, y = 1; i < nl && y < c->h - 1; i++, y++)
+        c->ops->put(c, y, 0, lines[i], i == 0 ? CA_LABEL : CA_NORMAL);
+    int x = 0;
+    rd_put(r, c->h - 1, &x, " Esc", CA_KEY);
+    rd_put(r, c->h - 1, &x, "Close", CA_FOOTER);
+}
+
+/* ---- the screen ---- */
+
+void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms)
+{
+    struct rd r = {c, u, &u->view, st, now_ms};
+    c->ops->clear(c);
+    if (c->w < UI_MIN_W || c->h < UI_MIN_H) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "terminal too small (%dx%d); need %dx%d", c->w, c->h,
+                 UI_MIN_W, UI_MIN_H);
+        int x = (c->w - (int)strlen(msg)) / 2;
+        c->ops->put(c, c->h / 2, x < 0 ? 0 : x, msg, CA_ALERT);
+        return;
+    }
+    if (u->mode == UI_HELP) {
+        rd_help(&r);
+        return;
+    }
+    int y = 0;
+    rd_title(&r, y++);
+    rd_traffic(&r, y++);
+    if (st->reading)
+        rd_progress(&r, y++);
+    else if (c->h >= 13)
+        rd_drops(&r, y++);
+    if (c->h >= 16)
+        rd_tabs(&r, y++);
+    rd_crumbs(&r, y++);
+    int rows = c->h - 1 - y - 1; /* minus column header and footer */
+    rd_table(&r, y, rows);
+    rd_footer(&r, c->h - 1);
+    if (u->mode == UI_SORTMENU)
+        rd_sortmenu(&r, y);
+}
