@@ -146,6 +146,8 @@ static void app_on_report(uv_timer_t *t)
         agg_advance(a->agg, app_wall_sec());
     if (a->ui) {
         app_ui_tick(a);
+        if (a->o->count && ++a->reports >= a->o->count && !a->stopping)
+            app_stop(a); /* --count on the screen: that many refreshes */
         return;
     }
     app_report(a, false);

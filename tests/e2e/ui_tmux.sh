@@ -474,6 +474,12 @@ keys q
 wait_for '^EXIT=0$' 5 >/dev/null || bad "--demo: q did not exit 0"
 stop
 
+# ---- --count on the screen: that many refreshes, then exit 0 ----
+start count 80 24 xterm-256color C.UTF-8 -- --demo -n --count 2 -d 0.5
+if wait_for '^EXIT=0$' 6 >/dev/null; then ok "--count 2 -d 0.5: exits 0 by itself"
+else bad "--count 2 on the screen did not exit 0 within 6 s"; fi
+stop
+
 # ---- 12. (see above) ----
 SOCK=$SOCK_LIVE ERR=$ERR_LIVE CASE=live-top W=50 H=16
 SOCK_LIVE=
