@@ -174,6 +174,10 @@ START_TEST(test_keys_move_drill_back)
     ck_assert_int_ge(canvas_mem_find(cv, "APPLICATION"), 0);
     ck_assert_int_eq(key(UIK_BTAB), UI_ACT_REFRESH);
     ck_assert_int_ge(canvas_mem_find(cv, "PORT"), 0);
+    /* exporters without a collector say how to get some */
+    key('7');
+    ck_assert_int_ge(canvas_mem_find(cv, "collect NetFlow/IPFIX with -l PORT"), 0);
+    key('3');
     /* a view that is not there says so */
     key(UIK_ENTER);
     key('7');

@@ -380,9 +380,12 @@ static void rd_table(struct rd *r, int y0, int rows)
     rd_layout(r, (int)v->top, rows, &cols);
     rd_colhead(r, y0, &cols);
     if (!v->res.n) {
-        const char *why = v->filter_text[0] ? "no traffic matches the filter"
-                          : v->depth        ? "no traffic here yet"
-                                            : "waiting for traffic...";
+        enum view_kind k = view_ccur(v)->kind;
+        const char *why = (k == VIEW_EXPORTERS || k == VIEW_IFACES) && !r->st->exports
+                              ? "no flow exports: collect NetFlow/IPFIX with -l PORT"
+                          : v->filter_text[0] ? "no traffic matches the filter"
+                          : v->depth          ? "no traffic here yet"
+                                              : "waiting for traffic...";
         int x = 2;
         rd_put(r, y0 + 2 < y0 + rows ? y0 + 2 : y0 + 1, &x, why, CA_DIM);
         return;
