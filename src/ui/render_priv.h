@@ -1,0 +1,48 @@
+/*
+ * render_priv.h - what the parts of the renderer share (render.c: layout and table;
+ * render_header.c: the lines above the table; render_help.c: help page). Private to src/ui.
+ */
+#ifndef FLOWDRILL_RENDER_PRIV_H
+#define FLOWDRILL_RENDER_PRIV_H
+
+#include <stdint.h>
+
+#include "flowdrill/canvas.h"
+#include "flowdrill/ui.h"
+
+/* One render pass: where to draw, what to draw from. */
+struct rd {
+    struct canvas *c;
+    struct ui *u;
+    struct view *v;
+    const struct ui_status *st;
+    uint64_t now_ms;
+};
+
+static inline void rd_put(struct rd *r, int y, int *x, const char *s, enum canvas_attr a)
+{
+    if (*x >= r->c->w)
+        return;
+    r->c->ops->put(r->c, y, *x, s, a);
+    *x += (int)canvas_width(s);
+}
+
+static inline void rd_fill_line(struct rd *r, int y, enum canvas_attr a)
+{
+    r->c->ops->attr(r->c, y, 0, r->c->w, a);
+}
+
+/* header lines (render_header.c) */
+void rd_title(struct rd *r, int y);
+void rd_traffic(struct rd *r, int y);
+void rd_drops(struct rd *r, int y);
+void rd_progress(struct rd *r, int y);
+void rd_tabs(struct rd *r, int y);
+void rd_crumbs(struct rd *r, int y);
+/* "Peers" inside a host, else the view's title */
+const char *rd_kind_title(const struct view *v, enum view_kind k);
+
+/* the help page (render_help.c) */
+void rd_help(struct rd *r);
+
+#endif
