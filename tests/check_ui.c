@@ -158,7 +158,14 @@ START_TEST(test_keys_move_drill_back)
     ck_assert_msg(strstr(canvas_mem_row(cv, header_row() + 2), VC_C), "%s",
                   canvas_mem_row(cv, header_row() + 2));
     ck_assert_int_eq(canvas_mem_attr(cv, header_row() + 2, 5), CA_SELECTED);
+    /* the footer offers what works here: no Back at the top, no Drill on flows */
+    ck_assert_int_lt(canvas_mem_find(cv, "BkspBack"), 0);
+    ck_assert_int_ge(canvas_mem_find(cv, "EnterDrill"), 0);
     ck_assert_int_eq(key(UIK_ENTER), UI_ACT_REFRESH);
+    ck_assert_int_ge(canvas_mem_find(cv, "BkspBack"), 0);
+    key('6');
+    ck_assert_int_lt(canvas_mem_find(cv, "EnterDrill"), 0);
+    key('1');
     ck_assert_int_ge(canvas_mem_find(cv, "PEER"), 0);
     ck_assert_int_ge(canvas_mem_find(cv, "Hosts \u203a " VC_C " \u203a Peers"), 0);
     ck_assert_int_eq(key(UIK_BACKSPACE), UI_ACT_REFRESH);
@@ -174,10 +181,16 @@ START_TEST(test_keys_move_drill_back)
     ck_assert_int_ge(canvas_mem_find(cv, "APPLICATION"), 0);
     ck_assert_int_eq(key(UIK_BTAB), UI_ACT_REFRESH);
     ck_assert_int_ge(canvas_mem_find(cv, "PORT"), 0);
-    /* exporters without a collector say how to get some */
+    /* exporters without a collector say how to get some; with no collector they are not
+     * offered at all */
     key('7');
     ck_assert_int_ge(canvas_mem_find(cv, "collect NetFlow/IPFIX with -l PORT"), 0);
     key('3');
+    u.view.no_exports = true;
+    key('8');
+    ck_assert_int_ge(canvas_mem_find(cv, "Interfaces: no flow exports"), 0);
+    ck_assert_int_lt(canvas_mem_find(cv, "7 Exporters"), 0);
+    u.view.no_exports = false;
     /* a view that is not there says so */
     key(UIK_ENTER);
     key('7');

@@ -78,6 +78,8 @@ struct view {
     char filter_text[256];
     /* search */
     char search[VIEW_SEARCH_MAX];
+    /* no collector runs: the Exporters and Interfaces views are not offered */
+    bool no_exports;
     /* display toggles */
     bool dns, port_names, bits, bars, totals, frozen;
     enum view_window window;

@@ -312,6 +312,7 @@ int app_ui_start(struct app *a)
     resolver_set_enabled(u->dns, u->ui.view.dns);
     u->ui.view.name_fn = aui_name;
     u->ui.view.name_ctx = u->dns;
+    u->ui.view.no_exports = a->nf == NULL;
     u->ui.view.decorate = aui_decorate;
     u->ui.view.decorate_ctx = a;
     struct tui_config tc = {.no_color = a->o->no_color, .on_key = aui_on_key, .arg = a};

@@ -261,7 +261,11 @@ static enum ui_action ui_key_normal(struct ui *u, int key, uint64_t now_ms)
         if (view_ccur(v)->kind == k)
             return UI_ACT_NONE;
         if (!view_set_kind(v, k)) {
-            ui_msg(u, now_ms, true, "%s is not available here", view_kind_title(k));
+            if ((k == VIEW_EXPORTERS || k == VIEW_IFACES) && v->no_exports)
+                ui_msg(u, now_ms, true, "%s: no flow exports (collect NetFlow/IPFIX with -l PORT)",
+                       view_kind_title(k));
+            else
+                ui_msg(u, now_ms, true, "%s is not available here", view_kind_title(k));
             return UI_ACT_DRAW;
         }
         return UI_ACT_REFRESH;

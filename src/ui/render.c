@@ -236,8 +236,16 @@ static void rd_footer(struct rd *r, int y)
     }
     size_t n;
     const struct ui_binding *b = ui_bindings(&n);
+    enum view_kind k = view_ccur(r->v)->kind;
     for (size_t i = 0; i < n; i++) {
         if (!b[i].footer)
+            continue;
+        /* only the keys that do something in this view */
+        if (b[i].cmd == CMD_DRILL && (k == VIEW_FLOWS || k == VIEW_IFACES))
+            continue;
+        if (b[i].cmd == CMD_BACK && r->v->depth == 0)
+            continue;
+        if (b[i].cmd == CMD_NEXT_VIEW && view_available(r->v) == 1u << k)
             continue;
         char key[16];
         /* the first key name: "F1", "Enter", "Tab" */

@@ -60,7 +60,10 @@ unsigned view_available(const struct view *v)
     struct scope sc[VIEW_MAX_DEPTH];
     for (size_t i = 1; i <= v->depth; i++)
         sc[i - 1] = v->levels[i].scope;
-    return scope_views(sc, v->depth);
+    unsigned views = scope_views(sc, v->depth);
+    if (v->no_exports)
+        views &= ~((1u << VIEW_EXPORTERS) | (1u << VIEW_IFACES));
+    return views;
 }
 
 /* ---- sorting ---- */
