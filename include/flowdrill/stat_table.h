@@ -30,18 +30,20 @@ enum {
 };
 
 struct stat_entry {
-    uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
-    uint64_t bytes[2];         /* [0] sent / a->b, [1] received / b->a (table-specific) */
+    /* first cache line: what booking and eviction touch */
+    uint64_t bytes[2]; /* [0] sent / a->b, [1] received / b->a (table-specific) */
     uint64_t pkts[2];
     uint64_t flows; /* flows that fed this entry */
-    uint64_t aux;   /* hosts: peers seen; others: unused */
     uint32_t refs;  /* live flows holding this index */
     uint32_t first_sec, last_sec;
     uint32_t hist_last; /* newest second stored in hist[] */
     uint32_t hash;
     uint16_t flags;
     uint8_t hist_shift; /* hist[] values are bytes >> hist_shift (see stat_hist_add) */
-    uint32_t hist[STAT_HIST]; /* bytes per second, hist[s % STAT_HIST] */
+    /* second line: the key (compared on lookup) and the start of the history */
+    uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
+    uint64_t aux;              /* hosts: peers seen; ports: application row + 1; else unused */
+    uint32_t hist[STAT_HIST];  /* bytes per second, hist[s % STAT_HIST] */
 };
 
 /*
@@ -69,10 +71,21 @@ void stat_table_free(struct stat_table *t);
  * When the table is full, evicts an unreferenced low-volume entry, or returns STAT_OTHER. */
 uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec, bool *created);
 
-/* Prefetch hints for batched work: the index slot `key` hashes to, or an entry's header and
- * the history bucket of second `sec`. They change nothing. */
+/* The same with the key's hash computed beforehand by stat_table_hash (batched callers hash
+ * a group of keys, prefetch, then look them up). */
+uint32_t stat_table_hash(const struct stat_table *t, const void *key);
+uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
+                               uint32_t now_sec, bool *created);
+
+/* Prefetch hints for batched work: the index slot `key` (or `hash`) leads to; an entry's
+ * header and the history bucket of second `sec`; or, when the index slot for `hash` (already
+ * loaded: prefetch it first) holds a matching tag, that entry's header, key and the history
+ * buckets of seconds [first, last]. They change nothing. */
 void stat_table_prefetch_key(const struct stat_table *t, const void *key);
+void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash);
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
+void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,
+                             uint32_t last);
 
 /* Find without creating; STAT_NONE when absent. */
 uint32_t stat_table_find(const struct stat_table *t, const void *key);
@@ -85,21 +98,40 @@ static inline const struct stat_entry *stat_table_centry(const struct stat_table
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1);
 
-/* How a booking's bytes fall on the seconds of the history (a record spread over its span). */
-struct stat_portion {
-    uint32_t sec;
-    uint64_t bytes;
+/* How a booking's bytes fall on the seconds of the history: `per` bytes on every second of
+ * [first, last] and `rem` more on `last` (a flow record spread evenly over its span). Seconds
+ * older than a ring's history reach only the totals. A booking at one second is
+ * {sec, sec, bytes, 0}. */
+struct stat_span {
+    uint32_t first, last;
+    uint64_t per, rem;
 };
 
-/* Add portions (ascending seconds) into a history ring. */
-void stat_hist_add_portions(struct stat_hist h, const struct stat_portion *p, size_t np);
+/* Bytes a span puts on second `sec` (0 outside [first, last]). */
+static inline uint64_t stat_span_at(const struct stat_span *sp, uint32_t sec)
+{
+    if (sec < sp->first || sec > sp->last)
+        return 0;
+    return sec == sp->last ? sp->per + sp->rem : sp->per;
+}
 
-/* Book totals once and the history by portions (their bytes sum to b0 + b1). */
-void stat_table_add_spread(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
-                           uint64_t b1, uint64_t p1, const struct stat_portion *p, size_t np);
+/* Add a span into a history ring: a constant-time walk over its seconds, whatever its length. */
+void stat_hist_add_span(struct stat_hist h, const struct stat_span *sp);
 
+/* Book totals once (b0/p0 into [0], b1/p1 into [1]) and the history by a span whose bytes sum
+ * to b0 + b1; first_sec/last_sec take the span's ends. */
+void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, const struct stat_span *sp);
+
+/* References from live flows: a referenced row is never evicted; a row losing its last
+ * reference becomes the first candidate for eviction. */
 void stat_table_ref(struct stat_table *t, uint32_t idx);
 void stat_table_unref(struct stat_table *t, uint32_t idx);
+
+/* Hold a row for the length of one booking (so that a second lookup in the same table cannot
+ * evict it), and release it; unlike unref, a release does not offer the row for eviction. */
+static inline void stat_table_hold(struct stat_table *t, uint32_t idx);
+static inline void stat_table_release(struct stat_table *t, uint32_t idx);
 
 /* Sum of hist bytes over the `secs` complete seconds before `now_sec`. */
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs);
@@ -129,6 +161,14 @@ static inline struct stat_entry *stat_table_entry(struct stat_table *t, uint32_t
 static inline const struct stat_entry *stat_table_centry(const struct stat_table *t, uint32_t idx)
 {
     return stat_table_entries_(t) + idx;
+}
+static inline void stat_table_hold(struct stat_table *t, uint32_t idx)
+{
+    stat_table_entry(t, idx)->refs++;
+}
+static inline void stat_table_release(struct stat_table *t, uint32_t idx)
+{
+    stat_table_entry(t, idx)->refs--;
 }
 
 #endif
