@@ -17,8 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flowdrill/stat_hist.h"
+
 #define STAT_KEY_MAX 32
-#define STAT_HIST 64 /* seconds of history kept per entry (power of two) */
 #define STAT_OTHER 0u
 #define STAT_NONE UINT32_MAX
 
@@ -31,31 +32,21 @@ enum {
 
 struct stat_entry {
     /* first cache line: what booking and eviction touch */
-    uint64_t bytes[2]; /* [0] sent / a->b, [1] received / b->a (table-specific) */
+    _Alignas(64) uint64_t bytes[2]; /* [0] sent / a->b, [1] received / b->a (table-specific) */
     uint64_t pkts[2];
-    uint64_t flows; /* flows that fed this entry */
-    uint32_t refs;  /* live flows holding this index */
+    uint32_t refs; /* live flows holding this index */
     uint32_t first_sec, last_sec;
-    uint32_t hist_last; /* newest second stored in hist[] */
+    uint32_t hist_last; /* newest second of the history ring */
+    uint32_t hist_max;  /* the ring's bound (stat_hist.h) */
     uint32_t hash;
     uint16_t flags;
-    uint8_t hist_shift; /* hist[] values are bytes >> hist_shift (see stat_hist_add) */
-    /* second line: the key (compared on lookup) and the start of the history */
+    uint8_t hist_shift; /* the ring's units are 2^hist_shift bytes */
+    /* second line: the key (compared on lookup) */
     uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
+    uint64_t flows;            /* flows that fed this entry */
     uint64_t aux;              /* hosts: peers seen; ports: application row + 1; else unused */
-    uint32_t hist[STAT_HIST];  /* bytes per second, hist[s % STAT_HIST] */
-};
-
-/*
- * A per-second history ring. Buckets are 32-bit to halve the memory of big tables; a row
- * that moves more than 4 GiB in one second (34 Gbit/s) rescales its ring (shift += 1) rather
- * than saturate, so rates stay right to within 2^shift bytes per booking. Totals are 64-bit
- * and exact regardless.
- */
-struct stat_hist {
-    uint32_t *b;
-    uint32_t *last;
-    uint8_t *shift;
+    /* bytes per second, as differences: read them with stat_entry_window/stat_entry_series */
+    uint32_t hist_d[STAT_HIST];
 };
 
 struct stat_table;
@@ -80,7 +71,7 @@ uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t h
 /* Prefetch hints for batched work: the index slot `key` (or `hash`) leads to; an entry's
  * header and the history bucket of second `sec`; or, when the index slot for `hash` (already
  * loaded: prefetch it first) holds a matching tag, that entry's header, key and the history
- * buckets of seconds [first, last]. They change nothing. */
+ * buckets a booking spread over [first, last] writes. They change nothing. */
 void stat_table_prefetch_key(const struct stat_table *t, const void *key);
 void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash);
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
@@ -98,26 +89,6 @@ static inline const struct stat_entry *stat_table_centry(const struct stat_table
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1);
 
-/* How a booking's bytes fall on the seconds of the history: `per` bytes on every second of
- * [first, last] and `rem` more on `last` (a flow record spread evenly over its span). Seconds
- * older than a ring's history reach only the totals. A booking at one second is
- * {sec, sec, bytes, 0}. */
-struct stat_span {
-    uint32_t first, last;
-    uint64_t per, rem;
-};
-
-/* Bytes a span puts on second `sec` (0 outside [first, last]). */
-static inline uint64_t stat_span_at(const struct stat_span *sp, uint32_t sec)
-{
-    if (sec < sp->first || sec > sp->last)
-        return 0;
-    return sec == sp->last ? sp->per + sp->rem : sp->per;
-}
-
-/* Add a span into a history ring: a constant-time walk over its seconds, whatever its length. */
-void stat_hist_add_span(struct stat_hist h, const struct stat_span *sp);
-
 /* Book totals once (b0/p0 into [0], b1/p1 into [1]) and the history by a span whose bytes sum
  * to b0 + b1; first_sec/last_sec take the span's ends. */
 void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
@@ -133,17 +104,12 @@ void stat_table_unref(struct stat_table *t, uint32_t idx);
 static inline void stat_table_hold(struct stat_table *t, uint32_t idx);
 static inline void stat_table_release(struct stat_table *t, uint32_t idx);
 
-/* Sum of hist bytes over the `secs` complete seconds before `now_sec`. */
+/* Bytes in the `secs` (at most STAT_HIST) complete seconds before `now_sec`. */
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs);
 
-/* Add bytes for second `sec` into a history ring (also used by the global totals, which keep
- * a ring without being a table entry). */
-void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes);
-/* Bytes in the `secs` complete seconds before now_sec. */
-uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t now_sec,
-                          uint32_t secs);
-/* Bytes stored for one second (0 when outside the ring). */
-uint64_t stat_hist_at(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t sec);
+/* Bytes of each of the `secs` complete seconds before `now_sec`, oldest first (a sparkline). */
+void stat_entry_series(const struct stat_entry *e, uint32_t now_sec, uint32_t secs,
+                       uint64_t *out);
 
 /* Iteration: indexes 0 .. stat_table_slots()-1; skip entries without STAT_F_USED. */
 uint32_t stat_table_slots(const struct stat_table *t);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "flowdrill/flow_table.h"
+#include "flowdrill/hash.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/xalloc.h"
 
@@ -28,6 +29,16 @@
 #define AGG_MAX_IFACES 65536
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
+
+/* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
+ * table has evicted nothing since it was looked up. */
+struct agg_row_cache {
+    uint8_t key[AGG_IFACE_KEY];
+    uint32_t idx; /* STAT_NONE: empty */
+    uint64_t evicted;
+};
+
+#define AGG_IFACE_CACHE 4 /* by ifindex % 4 */
 
 struct agg {
     struct agg_limits lim;
@@ -47,8 +58,9 @@ struct agg {
     uint64_t bytes, packets, flows, expired;
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
-    uint32_t hist[STAT_HIST];
-    uint32_t hist_last;
+    struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
+    uint32_t hist_d[STAT_HIST]; /* all traffic's history ring (stat_hist.h) */
+    uint32_t hist_last, hist_max;
     uint8_t hist_shift;
 };
 
@@ -103,6 +115,9 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     for (int i = 0; i < 256; i++)
         a->proto_idx[i] = a->app_by_proto[i] = STAT_NONE;
     a->next_evict = FLOW_NONE;
+    a->exporter_cache.idx = STAT_NONE;
+    for (int i = 0; i < AGG_IFACE_CACHE; i++)
+        a->iface_cache[i].idx = STAT_NONE;
     a->cap_dirty = 1024;
     a->dirty = xmalloc(a->cap_dirty * sizeof *a->dirty);
     return a;
@@ -380,7 +395,9 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     a->packets_dir[rdir] += pkts[1];
     a->bytes += bytes[0] + bytes[1];
     a->packets += pkts[0] + pkts[1];
-    stat_hist_add_span((struct stat_hist){a->hist, &a->hist_last, &a->hist_shift}, sp);
+    if (!stat_hist_add_span_fast(a->hist_d, a->hist_last, a->hist_shift, &a->hist_max, sp))
+        stat_hist_add_span(
+            (struct stat_hist){a->hist_d, &a->hist_last, &a->hist_shift, &a->hist_max}, sp);
 }
 
 static void agg_flush_one(struct agg *a, uint32_t idx)
@@ -588,15 +605,36 @@ static void agg_span(const struct agg *a, const struct flow_rec *r, struct stat_
     sp->rem = r->bytes - sp->per * n;
 }
 
+static inline bool agg_key24_eq(const uint8_t *x, const uint8_t *y)
+{
+    return ((hash_load64(x) ^ hash_load64(y)) | (hash_load64(x + 8) ^ hash_load64(y + 8)) |
+            (hash_load64(x + 16) ^ hash_load64(y + 16))) == 0;
+}
+
+/* stat_table_get through a one-row cache (`key` is AGG_IFACE_KEY bytes, zero-padded past the
+ * table's key length): consecutive records nearly always come from the same exporter and the
+ * same few interfaces. "Other" is not remembered: the key may get a row of its own later. */
+static uint32_t agg_cached_get(struct agg *a, struct stat_table *t, struct agg_row_cache *c,
+                               const uint8_t key[AGG_IFACE_KEY])
+{
+    if (c->idx != STAT_NONE && c->evicted == stat_table_evicted(t) && agg_key24_eq(c->key, key))
+        return c->idx;
+    bool created;
+    uint32_t idx = stat_table_get(t, key, a->now, &created);
+    c->idx = idx == STAT_OTHER ? STAT_NONE : idx;
+    c->evicted = stat_table_evicted(t);
+    memcpy(c->key, key, AGG_IFACE_KEY);
+    return idx;
+}
+
 /* Exporter and interface rows of a flow-export record. */
 static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const struct stat_span *sp)
 {
-    uint8_t key[AGG_IFACE_KEY];
-    bool created;
+    uint8_t key[AGG_IFACE_KEY] = {0};
     memcpy(key, r->exporter.b, 16);
     memcpy(key + 16, &r->domain, 4);
     struct stat_table *et = a->st[AGG_T_EXPORTER], *it = a->st[AGG_T_IFACE];
-    uint32_t ei = stat_table_get(et, key, a->now, &created);
+    uint32_t ei = agg_cached_get(a, et, &a->exporter_cache, key);
     stat_table_entry(et, ei)->flows++;
     uint32_t ii[2] = {STAT_NONE, STAT_NONE}; /* [0] output interface, [1] input */
     uint32_t ifx[2] = {r->out_if, r->in_if};
@@ -604,7 +642,7 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const str
         if (!ifx[d])
             continue;
         memcpy(key + 20, &ifx[d], 4);
-        ii[d] = stat_table_get(it, key, a->now, &created);
+        ii[d] = agg_cached_get(a, it, &a->iface_cache[ifx[d] % AGG_IFACE_CACHE], key);
         stat_table_hold(it, ii[d]); /* the second lookup must not evict the first row */
         stat_table_entry(it, ii[d])->flows++;
     }
@@ -777,7 +815,7 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
 
 uint64_t agg_total_window(const struct agg *a, uint32_t secs)
 {
-    return stat_hist_window(a->hist, a->hist_last, a->hist_shift, a->now, secs);
+    return stat_hist_window(a->hist_d, a->hist_last, a->hist_shift, a->now, secs);
 }
 
 uint32_t agg_now(const struct agg *a)

@@ -21,8 +21,8 @@
 #define EVICT_AHEAD 8 /* rows the sweep prefetches ahead of its hand */
 #define STAT_CANDIDATES 256
 
-_Static_assert(offsetof(struct stat_entry, hist_shift) < 64,
-               "what booking and eviction read must stay in the first cache line");
+_Static_assert(offsetof(struct stat_entry, hist_shift) < 64 && sizeof(struct stat_entry) % 64 == 0,
+               "what booking and eviction read must stay in the entry's first cache line");
 
 struct stat_table {
     struct stat_entry *entries; /* max + 1 entries of reserved address space */
@@ -132,21 +132,16 @@ void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_
 {
     const struct stat_entry *e = stat_table_centry(t, idx);
     __builtin_prefetch(e, 1);
-    __builtin_prefetch(&e->hist[sec % STAT_HIST], 1);
+    __builtin_prefetch(&e->hist_d[sec % STAT_HIST], 1);
 }
 
-/* The history buckets of seconds [first, last] (at most the ring), one prefetch a line. */
+/* The history buckets a booking spread over [first, last] writes (stat_hist.c). */
 static void stat_prefetch_hist(const struct stat_entry *e, uint32_t first, uint32_t last)
 {
-    if (last - first >= STAT_HIST)
-        first = last - (STAT_HIST - 1);
-    for (uint32_t s = first;; s += 16) {
-        if (s > last)
-            s = last;
-        __builtin_prefetch(&e->hist[s % STAT_HIST], 1);
-        if (s == last)
-            break;
-    }
+    __builtin_prefetch(&e->hist_d[last % STAT_HIST], 1);
+    __builtin_prefetch(&e->hist_d[(last - 1) % STAT_HIST], 1);
+    if (first + 1 < last && last - first < STAT_HIST)
+        __builtin_prefetch(&e->hist_d[(first - 1) % STAT_HIST], 1);
 }
 
 void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,
@@ -184,23 +179,9 @@ static void stat_evict(struct stat_table *t, uint32_t idx)
     }
     o->flows += e->flows;
     o->aux += e->aux;
-    /* fold the recent history too, so rates of "other" include the evicted row: bring
-     * other's ring up to the row's newest second, then add slot by slot */
-    struct stat_hist oh = {o->hist, &o->hist_last, &o->hist_shift};
-    if (e->hist_last > o->hist_last)
-        stat_hist_add(oh, e->hist_last, 0);
-    for (uint32_t k = 0; k < STAT_HIST && k <= e->hist_last; k++) {
-        uint32_t sec = e->hist_last - k;
-        uint32_t v = e->hist[sec % STAT_HIST];
-        if (!v || o->hist_last - sec >= STAT_HIST)
-            continue;
-        uint64_t b = (uint64_t)v << e->hist_shift;
-        uint32_t *slot = &o->hist[sec % STAT_HIST];
-        if (!o->hist_shift && b <= UINT32_MAX - *slot)
-            *slot += (uint32_t)b;
-        else
-            stat_hist_add(oh, sec, b); /* rescaled or about to overflow: the careful path */
-    }
+    /* fold the recent history too, so rates of "other" include the evicted row */
+    stat_hist_merge((struct stat_hist){o->hist_d, &o->hist_last, &o->hist_shift, &o->hist_max},
+                    e->hist_d, e->hist_last, e->hist_shift);
     if (!o->first_sec || (e->first_sec && e->first_sec < o->first_sec))
         o->first_sec = e->first_sec;
     if (e->last_sec > o->last_sec)
@@ -274,9 +255,8 @@ static uint32_t stat_pick_victim(struct stat_table *t)
     t->next_victim = next == v ? STAT_NONE : next;
     if (t->next_victim != STAT_NONE) {
         const struct stat_entry *e = E(t, next);
-        for (uint32_t k = 0; k < STAT_HIST; k += 64 / sizeof e->hist[0])
-            __builtin_prefetch(&e->hist[k]);
-        __builtin_prefetch(&e->hist[STAT_HIST - 1]);
+        for (uint32_t k = 0; k < STAT_HIST; k += 64 / sizeof e->hist_d[0])
+            __builtin_prefetch(&e->hist_d[k]);
         hindex_prefetch(&t->index, e->hash);
     }
     return v;
@@ -326,118 +306,11 @@ uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t h
     return idx;
 }
 
-void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes)
-{
-    if (sec > *h.last) {
-        uint32_t gap = sec - *h.last;
-        if (gap >= STAT_HIST) {
-            memset(h.b, 0, STAT_HIST * sizeof *h.b);
-        } else {
-            for (uint32_t s = *h.last + 1; s <= sec; s++)
-                h.b[s % STAT_HIST] = 0;
-        }
-        *h.last = sec;
-    } else if (*h.last - sec >= STAT_HIST) {
-        return; /* older than the history: totals only */
-    }
-    uint32_t *slot = &h.b[sec % STAT_HIST];
-    uint64_t v = *slot + (bytes >> *h.shift);
-    while (v > UINT32_MAX) {
-        /* rescale the whole ring: one bit of resolution for twice the range */
-        for (uint32_t i = 0; i < STAT_HIST; i++)
-            h.b[i] >>= 1;
-        (*h.shift)++;
-        v = *slot + (bytes >> *h.shift);
-    }
-    *slot = (uint32_t)v;
-}
-
-uint64_t stat_hist_at(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t sec)
-{
-    if (sec > last || last - sec >= STAT_HIST)
-        return 0;
-    return (uint64_t)hist[sec % STAT_HIST] << shift;
-}
-
-uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t now_sec,
-                          uint32_t secs)
-{
-    /* complete seconds: now_sec - secs .. now_sec - 1 */
-    uint64_t sum = 0;
-    if (secs > STAT_HIST)
-        secs = STAT_HIST;
-    for (uint32_t k = 1; k <= secs; k++) {
-        if (now_sec < k)
-            break;
-        uint32_t s = now_sec - k;
-        if (s > last || last - s >= STAT_HIST)
-            continue;
-        sum += hist[s % STAT_HIST];
-    }
-    return sum << shift;
-}
-
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1)
 {
     struct stat_span sp = {sec, sec, b0 + b1, 0};
     stat_table_add_span(t, idx, b0, p0, b1, p1, &sp);
-}
-
-typedef uint32_t stat_v4 __attribute__((vector_size(16)));
-
-/* Add v to buckets [from, from + n) of a ring (no wrap); false, and nothing changed, when a
- * bucket would overflow. Four buckets at a time: a record spread over half a minute books
- * thirty buckets in each of its rows. */
-static bool stat_hist_run_add(uint32_t *b, uint32_t from, uint32_t n, uint32_t v)
-{
-    stat_v4 vv = {v, v, v, v}, carry = {0, 0, 0, 0};
-    uint32_t i = from, end = from + n;
-    for (; i + 4 <= end; i += 4) {
-        stat_v4 x;
-        memcpy(&x, b + i, sizeof x);
-        x += vv;
-        carry |= (stat_v4)(x < vv); /* unsigned wrap-around */
-        memcpy(b + i, &x, sizeof x);
-    }
-    uint32_t c = carry[0] | carry[1] | carry[2] | carry[3];
-    for (; i < end; i++) {
-        uint32_t x = b[i] + v;
-        c |= x < v;
-        b[i] = x;
-    }
-    if (!c)
-        return true;
-    for (i = from; i < end; i++) /* undo: the sums were modulo 2^32 */
-        b[i] -= v;
-    return false;
-}
-
-void stat_hist_add_span(struct stat_hist h, const struct stat_span *sp)
-{
-    /* the last second moves the ring (and books per + rem there) */
-    stat_hist_add(h, sp->last, sp->per + sp->rem);
-    if (sp->first == sp->last || *h.last - sp->last >= STAT_HIST - 1)
-        return; /* one second, or nothing before it is left in the history */
-    uint32_t oldest = *h.last >= STAT_HIST - 1 ? *h.last - (STAT_HIST - 1) : 0;
-    uint32_t first = sp->first > oldest ? sp->first : oldest;
-    if (first >= sp->last || !sp->per)
-        return;
-    uint32_t n = sp->last - first; /* seconds [first, last) */
-    uint64_t v = sp->per >> *h.shift; /* what stat_hist_add would add for each second */
-    if (v <= UINT32_MAX) {
-        uint32_t from = first % STAT_HIST;
-        uint32_t n1 = STAT_HIST - from < n ? STAT_HIST - from : n;
-        if (stat_hist_run_add(h.b, from, n1, (uint32_t)v)) {
-            if (n1 == n || stat_hist_run_add(h.b, 0, n - n1, (uint32_t)v))
-                return;
-            for (uint32_t i = from; i < from + n1; i++) /* undo the first run */
-                h.b[i] -= (uint32_t)v;
-        }
-    }
-    /* rare: a bucket about to overflow (the ring rescales); one second at a time */
-    for (uint32_t s = first; s < sp->last; s++)
-        stat_hist_add(h, s, sp->per);
 }
 
 void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
@@ -453,12 +326,20 @@ void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
         e->last_sec = sp->last;
     if (!e->first_sec || sp->first < e->first_sec)
         e->first_sec = sp->first;
-    stat_hist_add_span((struct stat_hist){e->hist, &e->hist_last, &e->hist_shift}, sp);
+    if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, sp))
+        stat_hist_add_span(
+            (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
 }
 
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
 {
-    return stat_hist_window(e->hist, e->hist_last, e->hist_shift, now_sec, secs);
+    return stat_hist_window(e->hist_d, e->hist_last, e->hist_shift, now_sec, secs);
+}
+
+void stat_entry_series(const struct stat_entry *e, uint32_t now_sec, uint32_t secs,
+                       uint64_t *out)
+{
+    stat_hist_series(e->hist_d, e->hist_last, e->hist_shift, now_sec, secs, out);
 }
 
 void stat_table_ref(struct stat_table *t, uint32_t idx)
