@@ -593,6 +593,87 @@ START_TEST(test_export_entirely_before_history)
 }
 END_TEST
 
+/* A naive model of a history ring: plain values per second, same booking rules. */
+struct model_ring {
+    uint64_t v[4096]; /* bytes of second T0 + i */
+};
+
+static void model_span(struct model_ring *m, const struct stat_span *sp)
+{
+    for (uint32_t s = sp->first; s <= sp->last; s++)
+        m->v[s - T0] += stat_span_at(sp, s);
+}
+
+static uint64_t model_window(const struct model_ring *m, uint32_t last, uint32_t now, uint32_t secs)
+{
+    uint64_t sum = 0;
+    for (uint32_t s = now - secs; s < now; s++)
+        if (s <= last && last - s < STAT_HIST)
+            sum += m->v[s - T0];
+    return sum;
+}
+
+START_TEST(test_hist_ring_matches_naive_model)
+{
+    /* spans of every length, at and before the newest second, against plain per-second sums */
+    uint32_t d[STAT_HIST] = {0}, last = 0, max = 0;
+    uint8_t shift = 0;
+    struct stat_hist h = {d, &last, &shift, &max};
+    static struct model_ring m;
+    memset(&m, 0, sizeof m);
+    uint64_t rng = 42;
+    uint32_t now = T0 + 100;
+    for (int i = 0; i < 20000; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        if (i % 500 == 499)
+            now += (uint32_t)(rng >> 60) % 3; /* time moves on now and then */
+        uint32_t lag = (uint32_t)(rng >> 33) % 4, len = (uint32_t)(rng >> 40) % 90;
+        struct stat_span sp = {0, now - lag, 0, 0};
+        sp.first = sp.last - len;
+        uint64_t bytes = (rng >> 20) % 100000;
+        sp.per = bytes / (len + 1);
+        sp.rem = bytes - sp.per * (len + 1);
+        stat_hist_add_span(h, &sp);
+        if (sp.last > now - 64 || last - sp.last < STAT_HIST) /* else older than the ring */
+            model_span(&m, &sp);
+    }
+    ck_assert_uint_eq(shift, 0);
+    for (uint32_t secs = 1; secs <= STAT_HIST; secs++)
+        ck_assert_uint_eq(stat_hist_window(d, last, shift, now + 1, secs),
+                          model_window(&m, last, now + 1, secs));
+    uint64_t series[STAT_HIST];
+    stat_hist_series(d, last, shift, now + 1, STAT_HIST, series);
+    for (uint32_t k = 0; k < STAT_HIST; k++) {
+        uint32_t s = now + 1 - STAT_HIST + k;
+        ck_assert_uint_eq(series[k], stat_hist_at(d, last, shift, s));
+        ck_assert_uint_eq(series[k], last - s < STAT_HIST ? m.v[s - T0] : 0);
+    }
+
+    /* merge into a ring at another scale: every second converts exactly (floor) */
+    uint32_t d2[STAT_HIST] = {0}, last2 = 0, max2 = 0;
+    uint8_t shift2 = 0;
+    struct stat_hist h2 = {d2, &last2, &shift2, &max2};
+    stat_hist_add(h2, now - 10, (uint64_t)1 << 40); /* rescales: shift2 > 0 */
+    ck_assert_uint_gt(shift2, 0);
+    uint64_t before[STAT_HIST];
+    stat_hist_series(d2, last2, shift2, now + 1, STAT_HIST, before);
+    stat_hist_merge(h2, d, last, shift);
+    uint64_t after[STAT_HIST];
+    stat_hist_series(d2, last2, shift2, now + 1, STAT_HIST, after);
+    for (uint32_t k = 0; k < STAT_HIST; k++)
+        ck_assert_uint_eq(after[k] - before[k], series[k] >> shift2 << shift2);
+
+    /* a second past 4 Gi units rescales instead of wrapping around */
+    struct stat_span big = {now - 20, now, (uint64_t)3 << 32, 5};
+    stat_hist_add_span(h, &big);
+    stat_hist_add_span(h, &big);
+    ck_assert_uint_gt(shift, 0);
+    uint64_t at = stat_hist_at(d, last, shift, now);
+    uint64_t want = m.v[now - T0] + 2 * (((uint64_t)3 << 32) + 5);
+    ck_assert(at <= want && want - at < ((uint64_t)4 << shift));
+}
+END_TEST
+
 static Suite *agg_suite(void)
 {
     Suite *s = suite_create("agg");
@@ -616,6 +697,7 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_export_record_is_spread_over_its_span);
     tcase_add_test(tc, test_export_older_than_history_reaches_totals);
     tcase_add_test(tc, test_export_entirely_before_history);
+    tcase_add_test(tc, test_hist_ring_matches_naive_model);
     suite_add_tcase(s, tc);
     return s;
 }

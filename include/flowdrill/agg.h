@@ -12,12 +12,16 @@
  * a record older than `now` is booked into `now` (its bytes still count), a newer one
  * advances `now` (after a flush). Rates are computed over complete seconds before `now`.
  *
- * A record that spans several seconds (a flow export) has its bytes spread evenly over its
- * [first, last] seconds, so a long flow reported at its active timeout does not make a spike
- * at the moment it arrives; seconds older than the history only reach the totals.
+ * A flow export is booked into every table as it arrives, its bytes spread evenly over its
+ * [first, last] seconds (so a long flow reported at its active timeout does not make a spike
+ * at the moment it arrives; seconds older than the history only reach the totals). Its rows
+ * are found by hashing, not kept on the conversation: an exported conversation holds no
+ * references (stat_table_ref), so its rows stay evictable. A conversation seen both by capture
+ * and by export is counted in its rows' flows once for each.
  *
- * Memory is bounded by agg_limits: a full conversation table evicts its least valuable
- * sampled entry; full stat tables fold new keys into an "other" row. All counted.
+ * Memory is bounded by agg_limits: a full conversation table evicts the stalest of a few
+ * entries under a clock hand; a full stat table evicts a small unreferenced row the same way,
+ * or folds the new key into an "other" row. All counted.
  * No I/O, no libuv, no curses.
  */
 #ifndef FLOWDRILL_AGG_H

@@ -17,8 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flowdrill/stat_hist.h"
+
 #define STAT_KEY_MAX 32
-#define STAT_HIST 64 /* seconds of history kept per entry (power of two) */
 #define STAT_OTHER 0u
 #define STAT_NONE UINT32_MAX
 
@@ -30,30 +31,22 @@ enum {
 };
 
 struct stat_entry {
-    uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
-    uint64_t bytes[2];         /* [0] sent / a->b, [1] received / b->a (table-specific) */
+    /* first cache line: what booking and eviction touch */
+    _Alignas(64) uint64_t bytes[2]; /* [0] sent / a->b, [1] received / b->a (table-specific) */
     uint64_t pkts[2];
-    uint64_t flows; /* flows that fed this entry */
-    uint64_t aux;   /* hosts: peers seen; others: unused */
-    uint32_t refs;  /* live flows holding this index */
+    uint32_t refs; /* live flows holding this index */
     uint32_t first_sec, last_sec;
-    uint32_t hist_last; /* newest second stored in hist[] */
+    uint32_t hist_last; /* newest second of the history ring */
+    uint32_t hist_max;  /* the ring's bound (stat_hist.h) */
     uint32_t hash;
     uint16_t flags;
-    uint8_t hist_shift; /* hist[] values are bytes >> hist_shift (see stat_hist_add) */
-    uint32_t hist[STAT_HIST]; /* bytes per second, hist[s % STAT_HIST] */
-};
-
-/*
- * A per-second history ring. Buckets are 32-bit to halve the memory of big tables; a row
- * that moves more than 4 GiB in one second (34 Gbit/s) rescales its ring (shift += 1) rather
- * than saturate, so rates stay right to within 2^shift bytes per booking. Totals are 64-bit
- * and exact regardless.
- */
-struct stat_hist {
-    uint32_t *b;
-    uint32_t *last;
-    uint8_t *shift;
+    uint8_t hist_shift; /* the ring's units are 2^hist_shift bytes */
+    /* second line: the key (compared on lookup) */
+    uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
+    uint64_t flows;            /* flows that fed this entry */
+    uint64_t aux;              /* hosts: peers seen; ports: application row + 1; else unused */
+    /* bytes per second, as differences: read them with stat_entry_window/stat_entry_series */
+    uint32_t hist_d[STAT_HIST];
 };
 
 struct stat_table;
@@ -69,10 +62,21 @@ void stat_table_free(struct stat_table *t);
  * When the table is full, evicts an unreferenced low-volume entry, or returns STAT_OTHER. */
 uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec, bool *created);
 
-/* Prefetch hints for batched work: the index slot `key` hashes to, or an entry's header and
- * the history bucket of second `sec`. They change nothing. */
+/* The same with the key's hash computed beforehand by stat_table_hash (batched callers hash
+ * a group of keys, prefetch, then look them up). */
+uint32_t stat_table_hash(const struct stat_table *t, const void *key);
+uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
+                               uint32_t now_sec, bool *created);
+
+/* Prefetch hints for batched work: the index slot `key` (or `hash`) leads to; an entry's
+ * header and the history bucket of second `sec`; or, when the index slot for `hash` (already
+ * loaded: prefetch it first) holds a matching tag, that entry's header, key and the history
+ * buckets a booking spread over [first, last] writes. They change nothing. */
 void stat_table_prefetch_key(const struct stat_table *t, const void *key);
+void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash);
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
+void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,
+                             uint32_t last);
 
 /* Find without creating; STAT_NONE when absent. */
 uint32_t stat_table_find(const struct stat_table *t, const void *key);
@@ -85,33 +89,27 @@ static inline const struct stat_entry *stat_table_centry(const struct stat_table
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1);
 
-/* How a booking's bytes fall on the seconds of the history (a record spread over its span). */
-struct stat_portion {
-    uint32_t sec;
-    uint64_t bytes;
-};
+/* Book totals once (b0/p0 into [0], b1/p1 into [1]) and the history by a span whose bytes sum
+ * to b0 + b1; first_sec/last_sec take the span's ends. */
+void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, const struct stat_span *sp);
 
-/* Add portions (ascending seconds) into a history ring. */
-void stat_hist_add_portions(struct stat_hist h, const struct stat_portion *p, size_t np);
-
-/* Book totals once and the history by portions (their bytes sum to b0 + b1). */
-void stat_table_add_spread(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
-                           uint64_t b1, uint64_t p1, const struct stat_portion *p, size_t np);
-
+/* References from live flows: a referenced row is never evicted; a row losing its last
+ * reference becomes the first candidate for eviction. */
 void stat_table_ref(struct stat_table *t, uint32_t idx);
 void stat_table_unref(struct stat_table *t, uint32_t idx);
 
-/* Sum of hist bytes over the `secs` complete seconds before `now_sec`. */
+/* Hold a row for the length of one booking (so that a second lookup in the same table cannot
+ * evict it), and release it; unlike unref, a release does not offer the row for eviction. */
+static inline void stat_table_hold(struct stat_table *t, uint32_t idx);
+static inline void stat_table_release(struct stat_table *t, uint32_t idx);
+
+/* Bytes in the `secs` (at most STAT_HIST) complete seconds before `now_sec`. */
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs);
 
-/* Add bytes for second `sec` into a history ring (also used by the global totals, which keep
- * a ring without being a table entry). */
-void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes);
-/* Bytes in the `secs` complete seconds before now_sec. */
-uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t now_sec,
-                          uint32_t secs);
-/* Bytes stored for one second (0 when outside the ring). */
-uint64_t stat_hist_at(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t sec);
+/* Bytes of each of the `secs` complete seconds before `now_sec`, oldest first (a sparkline). */
+void stat_entry_series(const struct stat_entry *e, uint32_t now_sec, uint32_t secs,
+                       uint64_t *out);
 
 /* Iteration: indexes 0 .. stat_table_slots()-1; skip entries without STAT_F_USED. */
 uint32_t stat_table_slots(const struct stat_table *t);
@@ -129,6 +127,14 @@ static inline struct stat_entry *stat_table_entry(struct stat_table *t, uint32_t
 static inline const struct stat_entry *stat_table_centry(const struct stat_table *t, uint32_t idx)
 {
     return stat_table_entries_(t) + idx;
+}
+static inline void stat_table_hold(struct stat_table *t, uint32_t idx)
+{
+    stat_table_entry(t, idx)->refs++;
+}
+static inline void stat_table_release(struct stat_table *t, uint32_t idx)
+{
+    stat_table_entry(t, idx)->refs--;
 }
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "flowdrill/flow_table.h"
+#include "flowdrill/hash.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/xalloc.h"
 
@@ -28,6 +29,16 @@
 #define AGG_MAX_IFACES 65536
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
+
+/* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
+ * table has evicted nothing since it was looked up. */
+struct agg_row_cache {
+    uint8_t key[AGG_IFACE_KEY];
+    uint32_t idx; /* STAT_NONE: empty */
+    uint64_t evicted;
+};
+
+#define AGG_IFACE_CACHE 4 /* by ifindex % 4 */
 
 struct agg {
     struct agg_limits lim;
@@ -43,11 +54,13 @@ struct agg {
     bool started;
     uint32_t expire_cursor;
     uint32_t evict_hand; /* clock hand of flow eviction */
+    uint32_t next_evict; /* the conversation to evict next, FLOW_NONE if none picked yet */
     uint64_t bytes, packets, flows, expired;
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
-    uint32_t hist[STAT_HIST];
-    uint32_t hist_last;
+    struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
+    uint32_t hist_d[STAT_HIST]; /* all traffic's history ring (stat_hist.h) */
+    uint32_t hist_last, hist_max;
     uint8_t hist_shift;
 };
 
@@ -101,6 +114,10 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
             abort(); /* limits were validated by the caller */
     for (int i = 0; i < 256; i++)
         a->proto_idx[i] = a->app_by_proto[i] = STAT_NONE;
+    a->next_evict = FLOW_NONE;
+    a->exporter_cache.idx = STAT_NONE;
+    for (int i = 0; i < AGG_IFACE_CACHE; i++)
+        a->iface_cache[i].idx = STAT_NONE;
     a->cap_dirty = 1024;
     a->dirty = xmalloc(a->cap_dirty * sizeof *a->dirty);
     return a;
@@ -117,13 +134,39 @@ void agg_free(struct agg *a)
     free(a);
 }
 
-/* ---- resolving a conversation's rows (first flush) ---- */
+/* ---- finding a conversation's rows ---- */
 
-static uint32_t agg_host(struct agg *a, const struct flow_addr *addr)
+/* The row keys of a conversation and their hashes, computed a batch ahead for flow exports so
+ * that the index slots can be prefetched. host[0]/[1] are endpoints a/b of the flow key. */
+struct agg_keys {
+    uint32_t host_hash[2];
+    uint32_t pair_hash;
+    uint8_t pair[2 * sizeof(struct flow_addr)]; /* lower address first */
+};
+
+/* The rows a conversation's amounts go to; STAT_NONE where it has none. */
+struct agg_rows {
+    uint32_t host[2]; /* endpoints a and b of the flow key */
+    uint32_t pair, port, app;
+    int to_svc; /* which of bytes[0] / bytes[1] goes towards the service port */
+};
+
+static void agg_keys_of(const struct agg *a, const struct flow_addr *x, const struct flow_addr *y,
+                        struct agg_keys *kh)
+{
+    bool swap = memcmp(x, y, sizeof *x) > 0;
+    memcpy(kh->pair, swap ? y : x, sizeof *x);
+    memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
+    kh->host_hash[0] = stat_table_hash(a->st[AGG_T_HOST], x);
+    kh->host_hash[1] = stat_table_hash(a->st[AGG_T_HOST], y);
+    kh->pair_hash = stat_table_hash(a->st[AGG_T_PAIR], kh->pair);
+}
+
+static uint32_t agg_host(struct agg *a, const struct flow_addr *addr, uint32_t hash)
 {
     bool created;
     struct stat_table *t = a->st[AGG_T_HOST];
-    uint32_t idx = stat_table_get(t, addr, a->now, &created);
+    uint32_t idx = stat_table_get_hashed(t, addr, hash, a->now, &created);
     if (created && a->ln && localnet_contains(a->ln, addr))
         stat_table_entry(t, idx)->flags |= STAT_F_LOCAL;
     return idx;
@@ -193,7 +236,7 @@ static uint32_t agg_proto(struct agg *a, uint8_t proto)
 
 /* Port row of a conversation, with its application row cached in the port row's aux
  * (the application table never evicts, so the cached index stays valid). */
-static uint32_t agg_port(struct agg *a, const struct flow_key *k, uint32_t *app)
+static uint32_t agg_port(struct agg *a, const struct flow_key *k, uint32_t *app, int *to_svc)
 {
     uint16_t svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
     uint8_t key[3] = {(uint8_t)(svc >> 8), (uint8_t)svc, k->proto};
@@ -201,6 +244,7 @@ static uint32_t agg_port(struct agg *a, const struct flow_key *k, uint32_t *app)
     struct stat_table *t = a->st[AGG_T_PORT];
     uint32_t idx = stat_table_get(t, key, a->now, &created);
     struct stat_entry *e = stat_table_entry(t, idx);
+    *to_svc = svc == k->pb ? 0 : 1;
     if (idx == STAT_OTHER) {
         *app = agg_app(a, k->proto, svc, true);
     } else {
@@ -211,45 +255,105 @@ static uint32_t agg_port(struct agg *a, const struct flow_key *k, uint32_t *app)
     return idx;
 }
 
-static void agg_resolve(struct agg *a, const struct flow_key *k, struct flow_cold *c)
+/*
+ * Find (creating) every row of conversation k. The host rows come back held (a row of the
+ * same table looked up next cannot evict them); the caller releases them with
+ * agg_release_rows. With `count` (a conversation seen for the first time) the conversation
+ * is counted in each row's flows, and in its hosts' peers when the pair row is new.
+ */
+static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
+                          bool count, struct agg_rows *rw)
 {
     struct stat_table *host = a->st[AGG_T_HOST], *pair = a->st[AGG_T_PAIR];
-    c->ref[FLOW_REF_HOST_A] = agg_host(a, &k->a);
-    c->ref[FLOW_REF_HOST_B] = agg_host(a, &k->b);
-    stat_table_ref(host, c->ref[FLOW_REF_HOST_A]);
-    stat_table_ref(host, c->ref[FLOW_REF_HOST_B]);
-    stat_table_entry(host, c->ref[FLOW_REF_HOST_A])->flows++;
-    if (c->ref[FLOW_REF_HOST_B] != c->ref[FLOW_REF_HOST_A] ||
-        c->ref[FLOW_REF_HOST_A] == STAT_OTHER)
-        stat_table_entry(host, c->ref[FLOW_REF_HOST_B])->flows++;
-
-    uint8_t pk[32];
-    bool swap = memcmp(&k->a, &k->b, sizeof k->a) > 0;
-    memcpy(pk, swap ? &k->b : &k->a, 16);
-    memcpy(pk + 16, swap ? &k->a : &k->b, 16);
-    bool created;
-    c->ref[FLOW_REF_PAIR] = stat_table_get(pair, pk, a->now, &created);
-    stat_table_ref(pair, c->ref[FLOW_REF_PAIR]);
-    stat_table_entry(pair, c->ref[FLOW_REF_PAIR])->flows++;
-    if (created) {
-        stat_table_entry(host, c->ref[FLOW_REF_HOST_A])->aux++;
-        if (c->ref[FLOW_REF_HOST_B] != c->ref[FLOW_REF_HOST_A])
-            stat_table_entry(host, c->ref[FLOW_REF_HOST_B])->aux++;
+    rw->host[0] = agg_host(a, &k->a, kh->host_hash[0]);
+    stat_table_hold(host, rw->host[0]);
+    rw->host[1] = agg_host(a, &k->b, kh->host_hash[1]);
+    stat_table_hold(host, rw->host[1]);
+    bool same = rw->host[1] == rw->host[0] && rw->host[0] != STAT_OTHER;
+    if (count) {
+        stat_table_entry(host, rw->host[0])->flows++;
+        if (!same)
+            stat_table_entry(host, rw->host[1])->flows++;
     }
 
+    bool created;
+    rw->pair = stat_table_get_hashed(pair, kh->pair, kh->pair_hash, a->now, &created);
+    if (count)
+        stat_table_entry(pair, rw->pair)->flows++;
+    if (created) {
+        stat_table_entry(host, rw->host[0])->aux++;
+        if (rw->host[1] != rw->host[0])
+            stat_table_entry(host, rw->host[1])->aux++;
+    }
+
+    rw->port = rw->app = STAT_NONE;
+    rw->to_svc = 0;
     if (flow_proto_has_ports(k->proto) && (k->pa || k->pb)) {
-        uint32_t app;
-        c->ref[FLOW_REF_PORT] = agg_port(a, k, &app);
-        stat_table_ref(a->st[AGG_T_PORT], c->ref[FLOW_REF_PORT]);
-        stat_table_entry(a->st[AGG_T_PORT], c->ref[FLOW_REF_PORT])->flows++;
-        stat_table_entry(a->st[AGG_T_APP], app)->flows++;
+        rw->port = agg_port(a, k, &rw->app, &rw->to_svc);
+        if (count) {
+            stat_table_entry(a->st[AGG_T_PORT], rw->port)->flows++;
+            stat_table_entry(a->st[AGG_T_APP], rw->app)->flows++;
+        }
     } else if (!flow_proto_has_ports(k->proto)) {
         if (a->app_by_proto[k->proto] == STAT_NONE)
             a->app_by_proto[k->proto] = agg_app(a, k->proto, 0, false);
-        stat_table_entry(a->st[AGG_T_APP], a->app_by_proto[k->proto])->flows++;
+        rw->app = a->app_by_proto[k->proto];
+        if (count)
+            stat_table_entry(a->st[AGG_T_APP], rw->app)->flows++;
     }
     /* else: ports unknown (non-first fragments): hosts and protocol only */
-    stat_table_entry(a->st[AGG_T_PROTO], agg_proto(a, k->proto))->flows++;
+    if (count)
+        stat_table_entry(a->st[AGG_T_PROTO], agg_proto(a, k->proto))->flows++;
+}
+
+static void agg_release_rows(struct agg *a, const struct agg_rows *rw)
+{
+    stat_table_release(a->st[AGG_T_HOST], rw->host[0]);
+    stat_table_release(a->st[AGG_T_HOST], rw->host[1]);
+}
+
+/* First flush of a captured conversation: find its rows and keep references to them, so later
+ * flushes neither hash nor lose them to eviction. */
+static void agg_resolve(struct agg *a, const struct flow_key *k, struct flow_cold *c)
+{
+    struct agg_keys kh;
+    struct agg_rows rw;
+    agg_keys_of(a, &k->a, &k->b, &kh);
+    agg_find_rows(a, k, &kh, true, &rw);
+    c->ref[FLOW_REF_HOST_A] = rw.host[0];
+    c->ref[FLOW_REF_HOST_B] = rw.host[1];
+    c->ref[FLOW_REF_PAIR] = rw.pair;
+    c->ref[FLOW_REF_PORT] = rw.port;
+    stat_table_ref(a->st[AGG_T_HOST], rw.host[0]);
+    stat_table_ref(a->st[AGG_T_HOST], rw.host[1]);
+    stat_table_ref(a->st[AGG_T_PAIR], rw.pair);
+    if (rw.port != STAT_NONE)
+        stat_table_ref(a->st[AGG_T_PORT], rw.port);
+    agg_release_rows(a, &rw);
+}
+
+/* The rows of a conversation that holds references (agg_resolve ran). */
+static void agg_rows_of_refs(struct agg *a, const struct flow_key *k, const struct flow_cold *c,
+                             struct agg_rows *rw)
+{
+    rw->host[0] = c->ref[FLOW_REF_HOST_A];
+    rw->host[1] = c->ref[FLOW_REF_HOST_B];
+    rw->pair = c->ref[FLOW_REF_PAIR];
+    rw->port = c->ref[FLOW_REF_PORT];
+    rw->app = STAT_NONE;
+    rw->to_svc = 0;
+    if (rw->port == STAT_OTHER) {
+        uint16_t svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
+        rw->to_svc = svc == k->pb ? 0 : 1;
+        rw->app = agg_app(a, k->proto, svc, true);
+    } else if (rw->port != STAT_NONE) {
+        const struct stat_entry *pe = stat_table_centry(a->st[AGG_T_PORT], rw->port);
+        uint16_t svc = (uint16_t)(pe->key[0] << 8 | pe->key[1]);
+        rw->to_svc = svc == k->pb ? 0 : 1;
+        rw->app = (uint32_t)pe->aux - 1;
+    } else if (!flow_proto_has_ports(k->proto)) {
+        rw->app = a->app_by_proto[k->proto];
+    }
 }
 
 /* Direction of a->b traffic relative to the local networks. */
@@ -265,81 +369,59 @@ static int agg_dir(const struct stat_entry *ha, const struct stat_entry *hb)
     return FLOW_DIR_TRANSIT;
 }
 
-/* Book amounts for conversation idx, their bytes falling on the seconds of `p`. */
-static void agg_book(struct agg *a, uint32_t idx, const uint64_t bytes[2], const uint64_t pkts[2],
-                     const struct stat_portion *p, size_t np)
+static inline uint32_t agg_sat_add32(uint32_t x, uint64_t y)
 {
-    struct flow_hot *h = &flow_table_hot(a->ft)[idx];
-    struct flow_cold *c = &flow_table_cold(a->ft)[idx];
-    const struct flow_key *k = &h->key;
-    if (c->ref[FLOW_REF_HOST_A] == STAT_NONE)
-        agg_resolve(a, k, c);
+    return y >= UINT32_MAX - x ? UINT32_MAX : x + (uint32_t)y;
+}
 
-    uint64_t tb = bytes[0] + bytes[1], tp = pkts[0] + pkts[1];
+/* Book amounts of conversation (k, c) into its rows `rw`, their bytes falling on the seconds
+ * of span `sp`. */
+static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *c,
+                     const struct agg_rows *rw, const uint64_t bytes[2], const uint64_t pkts[2],
+                     const struct stat_span *sp)
+{
     for (int d = 0; d < 2; d++) {
         c->bytes[d] += bytes[d];
         c->pkts[d] += pkts[d];
     }
-    /* the conversation's own 2-second rate ring */
-    for (size_t j = 0; j < np; j++) {
-        uint32_t sec = p[j].sec;
-        uint32_t add = p[j].bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)p[j].bytes;
-        if (c->r_sec == sec) {
-            c->r[0] = c->r[0] > UINT32_MAX - add ? UINT32_MAX : c->r[0] + add;
-        } else if (sec < c->r_sec) {
-            /* spread records book into past seconds: only the previous one is kept */
-            if (sec + 1 == c->r_sec)
-                c->r[1] = c->r[1] > UINT32_MAX - add ? UINT32_MAX : c->r[1] + add;
-        } else {
-            c->r[1] = (sec == c->r_sec + 1) ? c->r[0] : 0;
-            c->r[0] = add;
-            c->r_sec = sec;
-        }
-    }
+    /* the conversation's own 2-second rate ring: r[0] at r_sec, r[1] at r_sec - 1 */
+    uint32_t sec = sp->last > c->r_sec ? sp->last : c->r_sec;
+    uint32_t r0 = c->r_sec == sec ? c->r[0] : 0;
+    uint32_t r1 = c->r_sec == sec ? c->r[1] : c->r_sec + 1 == sec ? c->r[0] : 0;
+    c->r[0] = agg_sat_add32(r0, stat_span_at(sp, sec));
+    c->r[1] = agg_sat_add32(r1, stat_span_at(sp, sec - 1));
+    c->r_sec = sec;
 
     struct stat_table *host = a->st[AGG_T_HOST];
-    uint32_t ia = c->ref[FLOW_REF_HOST_A], ib = c->ref[FLOW_REF_HOST_B];
     /* hosts: [0] sent, [1] received; when a == b the row both sent and received them */
-    stat_table_add_spread(host, ia, bytes[0], pkts[0], bytes[1], pkts[1], p, np);
-    stat_table_add_spread(host, ib, bytes[1], pkts[1], bytes[0], pkts[0], p, np);
+    stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
+    stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
 
     /* pairs: [0] lower address -> higher */
     int s = memcmp(&k->a, &k->b, sizeof k->a) > 0;
-    stat_table_add_spread(a->st[AGG_T_PAIR], c->ref[FLOW_REF_PAIR], bytes[s], pkts[s], bytes[!s],
-                   pkts[!s], p, np);
+    stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s], sp);
 
-    if (c->ref[FLOW_REF_PORT] != STAT_NONE) {
-        /* ports and applications: [0] towards the service, [1] from it */
-        struct stat_table *pt = a->st[AGG_T_PORT];
-        struct stat_entry *pe = stat_table_entry(pt, c->ref[FLOW_REF_PORT]);
-        uint16_t svc = (uint16_t)(pe->key[0] << 8 | pe->key[1]);
-        int f = (svc == k->pb || c->ref[FLOW_REF_PORT] == STAT_OTHER) ? 0 : 1;
-        uint32_t app;
-        if (c->ref[FLOW_REF_PORT] == STAT_OTHER) {
-            svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
-            f = svc == k->pb ? 0 : 1;
-            app = agg_app(a, k->proto, svc, true);
-        } else {
-            app = (uint32_t)pe->aux - 1;
-        }
-        stat_table_add_spread(pt, c->ref[FLOW_REF_PORT], bytes[f], pkts[f], bytes[!f], pkts[!f], p, np);
-        stat_table_add_spread(a->st[AGG_T_APP], app, bytes[f], pkts[f], bytes[!f], pkts[!f], p, np);
-    } else if (!flow_proto_has_ports(k->proto) && a->app_by_proto[k->proto] != STAT_NONE) {
-        stat_table_add_spread(a->st[AGG_T_APP], a->app_by_proto[k->proto], bytes[0], pkts[0],
-                       bytes[1], pkts[1], p, np);
-    }
-    stat_table_add_spread(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
-                   pkts[1], p, np);
+    int f = rw->to_svc; /* ports and applications: [0] towards the service, [1] from it */
+    if (rw->port != STAT_NONE)
+        stat_table_add_span(a->st[AGG_T_PORT], rw->port, bytes[f], pkts[f], bytes[!f], pkts[!f],
+                            sp);
+    if (rw->app != STAT_NONE)
+        stat_table_add_span(a->st[AGG_T_APP], rw->app, bytes[f], pkts[f], bytes[!f], pkts[!f],
+                            sp);
+    stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
+                        pkts[1], sp);
 
-    int dir = agg_dir(stat_table_centry(host, ia), stat_table_centry(host, ib));
+    int dir = agg_dir(stat_table_centry(host, rw->host[0]), stat_table_centry(host, rw->host[1]));
     int rdir = dir == FLOW_DIR_IN ? FLOW_DIR_OUT : dir == FLOW_DIR_OUT ? FLOW_DIR_IN : dir;
     a->bytes_dir[dir] += bytes[0];
     a->packets_dir[dir] += pkts[0];
     a->bytes_dir[rdir] += bytes[1];
     a->packets_dir[rdir] += pkts[1];
-    a->bytes += tb;
-    a->packets += tp;
-    stat_hist_add_portions((struct stat_hist){a->hist, &a->hist_last, &a->hist_shift}, p, np);
+    a->bytes += bytes[0] + bytes[1];
+    a->packets += pkts[0] + pkts[1];
+    if (!stat_hist_add_span_fast(a->hist_d, a->hist_last, a->hist_shift, &a->hist_max, sp))
+        stat_hist_add_span(
+            (struct stat_hist){a->hist_d, &a->hist_last, &a->hist_shift, &a->hist_max}, sp);
 }
 
 static void agg_flush_one(struct agg *a, uint32_t idx)
@@ -351,8 +433,13 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
     uint64_t p[2] = {h->d_pkts[0], h->d_pkts[1]};
     h->d_bytes[0] = h->d_bytes[1] = 0;
     h->d_pkts[0] = h->d_pkts[1] = 0;
-    struct stat_portion now = {a->now, b[0] + b[1]};
-    agg_book(a, idx, b, p, &now, 1);
+    struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    if (c->ref[FLOW_REF_HOST_A] == STAT_NONE)
+        agg_resolve(a, &h->key, c);
+    struct agg_rows rw;
+    agg_rows_of_refs(a, &h->key, c, &rw);
+    struct stat_span now = {a->now, a->now, b[0] + b[1], 0};
+    agg_book(a, &h->key, c, &rw, b, p, &now);
 }
 
 /* Start loading what flushing conversation idx will touch: the rows it feeds, or for a new
@@ -398,6 +485,8 @@ static void agg_drop_flow(struct agg *a, uint32_t idx)
         if (c->ref[r] != STAT_NONE)
             stat_table_unref(a->st[ref_table[r]], c->ref[r]);
     flow_table_remove(a->ft, idx);
+    if (idx == a->next_evict)
+        a->next_evict = FLOW_NONE; /* gone some other way (expired) */
 }
 
 static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
@@ -407,11 +496,11 @@ static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
     return c->bytes[0] + c->bytes[1] + h->d_bytes[0] + h->d_bytes[1];
 }
 
-/* Make room for one conversation: of a few consecutive ones at a moving hand (a clock
- * sweep: neighbours share cache lines, where random picks miss on every one), evict the
- * stalest, and among equally stale ones the smallest (a flood of new keys must not push out
- * the heavy hitter). */
-static void agg_evict_flow(struct agg *a)
+/* Look for the conversation to evict: of a few consecutive ones at a moving hand (a clock
+ * sweep: neighbours share cache lines, where random picks miss on every one), the stalest, and
+ * among equally stale ones the smallest (a flood of new keys must not push out the heavy
+ * hitter). */
+static uint32_t agg_sweep_flow(struct agg *a)
 {
     struct flow_hot *hot = flow_table_hot(a->ft);
     uint32_t slots = flow_table_slots(a->ft);
@@ -430,6 +519,28 @@ static void agg_evict_flow(struct agg *a)
             victim = idx;
             vbytes = b;
         }
+    }
+    return victim;
+}
+
+/* Make room for one conversation. The sweep runs one eviction ahead: what dropping the next
+ * victim touches (its index slot, the rows it references) is prefetched meanwhile. */
+static void agg_evict_flow(struct agg *a)
+{
+    const struct flow_hot *hot = flow_table_hot(a->ft);
+    uint32_t victim = a->next_evict;
+    if (victim == FLOW_NONE || victim >= flow_table_slots(a->ft) || !hot[victim].key.af)
+        victim = agg_sweep_flow(a);
+    uint32_t next = agg_sweep_flow(a);
+    a->next_evict = next == victim ? FLOW_NONE : next;
+    if (a->next_evict != FLOW_NONE) {
+        static const enum agg_table ref_table[4] = {AGG_T_HOST, AGG_T_HOST, AGG_T_PAIR,
+                                                    AGG_T_PORT};
+        const struct flow_cold *c = &flow_table_cold(a->ft)[next];
+        flow_table_prefetch(a->ft, hot[next].hash);
+        for (int r = 0; r < 4; r++)
+            if (c->ref[r] != STAT_NONE)
+                __builtin_prefetch(stat_table_centry(a->st[ref_table[r]], c->ref[r]));
     }
     if (victim == FLOW_NONE)
         return;
@@ -500,11 +611,9 @@ static void agg_mark_dirty(struct agg *a, uint32_t idx)
     a->dirty[a->n_dirty++] = idx;
 }
 
-/* Per-second portions of a record: its bytes split evenly over the seconds of
- * [first, last] that are still in the history (older ones are booked as one portion, which
- * reaches the totals only), the remainder on the last second. Returns the number of portions. */
-static size_t agg_spread(const struct agg *a, const struct flow_rec *r,
-                         struct stat_portion p[STAT_HIST + 1])
+/* How a record's bytes fall on the seconds: evenly over [first, last] (last clamped to now,
+ * first to last), the remainder on the last second. */
+static void agg_span(const struct agg *a, const struct flow_rec *r, struct stat_span *sp)
 {
     uint32_t last = a->now;
     uint32_t first = r->first_us <= 0 ? last : (uint32_t)(r->first_us / 1000000);
@@ -514,39 +623,42 @@ static size_t agg_spread(const struct agg *a, const struct flow_rec *r,
     if (first > last)
         first = last;
     uint64_t n = (uint64_t)(last - first) + 1;
-    uint64_t bper = r->bytes / n;
-    uint64_t brem = r->bytes - bper * n;
-    size_t k = 0;
-    uint32_t oldest = a->now >= STAT_HIST - 1 ? a->now - (STAT_HIST - 1) : 0;
-    if (last < oldest) {
-        /* all of it before the history (a long flow reported late): totals only */
-        p[0] = (struct stat_portion){last, r->bytes};
-        return 1;
-    }
-    if (first < oldest) {
-        uint64_t old = (uint64_t)(oldest - first);
-        p[k++] = (struct stat_portion){first, bper * old};
-        first = oldest;
-    }
-    for (uint32_t s = first;; s++) {
-        p[k++] = (struct stat_portion){s, bper};
-        if (s == last)
-            break;
-    }
-    p[k - 1].bytes += brem;
-    return k;
+    sp->first = first;
+    sp->last = last;
+    sp->per = r->bytes / n;
+    sp->rem = r->bytes - sp->per * n;
+}
+
+static inline bool agg_key24_eq(const uint8_t *x, const uint8_t *y)
+{
+    return ((hash_load64(x) ^ hash_load64(y)) | (hash_load64(x + 8) ^ hash_load64(y + 8)) |
+            (hash_load64(x + 16) ^ hash_load64(y + 16))) == 0;
+}
+
+/* stat_table_get through a one-row cache (`key` is AGG_IFACE_KEY bytes, zero-padded past the
+ * table's key length): consecutive records nearly always come from the same exporter and the
+ * same few interfaces. "Other" is not remembered: the key may get a row of its own later. */
+static uint32_t agg_cached_get(struct agg *a, struct stat_table *t, struct agg_row_cache *c,
+                               const uint8_t key[AGG_IFACE_KEY])
+{
+    if (c->idx != STAT_NONE && c->evicted == stat_table_evicted(t) && agg_key24_eq(c->key, key))
+        return c->idx;
+    bool created;
+    uint32_t idx = stat_table_get(t, key, a->now, &created);
+    c->idx = idx == STAT_OTHER ? STAT_NONE : idx;
+    c->evicted = stat_table_evicted(t);
+    memcpy(c->key, key, AGG_IFACE_KEY);
+    return idx;
 }
 
 /* Exporter and interface rows of a flow-export record. */
-static void agg_exporter_rows(struct agg *a, const struct flow_rec *r,
-                              const struct stat_portion *p, size_t np)
+static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const struct stat_span *sp)
 {
-    uint8_t key[AGG_IFACE_KEY];
-    bool created;
+    uint8_t key[AGG_IFACE_KEY] = {0};
     memcpy(key, r->exporter.b, 16);
     memcpy(key + 16, &r->domain, 4);
     struct stat_table *et = a->st[AGG_T_EXPORTER], *it = a->st[AGG_T_IFACE];
-    uint32_t ei = stat_table_get(et, key, a->now, &created);
+    uint32_t ei = agg_cached_get(a, et, &a->exporter_cache, key);
     stat_table_entry(et, ei)->flows++;
     uint32_t ii[2] = {STAT_NONE, STAT_NONE}; /* [0] output interface, [1] input */
     uint32_t ifx[2] = {r->out_if, r->in_if};
@@ -554,21 +666,61 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r,
         if (!ifx[d])
             continue;
         memcpy(key + 20, &ifx[d], 4);
-        ii[d] = stat_table_get(it, key, a->now, &created);
+        ii[d] = agg_cached_get(a, it, &a->iface_cache[ifx[d] % AGG_IFACE_CACHE], key);
+        stat_table_hold(it, ii[d]); /* the second lookup must not evict the first row */
         stat_table_entry(it, ii[d])->flows++;
     }
     uint64_t pk = r->packets ? r->packets : 1;
-    stat_table_add_spread(et, ei, r->bytes, pk, 0, 0, p, np);
+    stat_table_add_span(et, ei, r->bytes, pk, 0, 0, sp);
     /* interfaces: [0] bytes out through it, [1] bytes in through it */
-    if (ii[0] != STAT_NONE)
-        stat_table_add_spread(it, ii[0], r->bytes, pk, 0, 0, p, np);
-    if (ii[1] != STAT_NONE)
-        stat_table_add_spread(it, ii[1], 0, 0, r->bytes, pk, p, np);
+    if (ii[0] != STAT_NONE) {
+        stat_table_add_span(it, ii[0], r->bytes, pk, 0, 0, sp);
+        stat_table_release(it, ii[0]);
+    }
+    if (ii[1] != STAT_NONE) {
+        stat_table_add_span(it, ii[1], 0, 0, r->bytes, pk, sp);
+        stat_table_release(it, ii[1]);
+    }
 }
 
-static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
+/* A flow export: booked into its rows at once, spread over its span. The conversation keeps
+ * no references to the rows (they are looked up again by the hashes in `kx`, computed a batch
+ * ahead): most exported conversations get one record, and references would cost a cache miss
+ * on every row when the conversation goes. */
+static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct agg_keys *kx,
+                           uint32_t idx, int dir, bool is_new)
+{
+    agg_flush_one(a, idx); /* captured packets of the same conversation, if any */
+    struct flow_hot *h = &flow_table_hot(a->ft)[idx];
+    struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    struct stat_span sp;
+    agg_span(a, r, &sp);
+    uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
+    b[dir] = r->bytes;
+    pk[dir] = r->packets ? r->packets : 1;
+    struct agg_rows rw;
+    if (c->ref[FLOW_REF_HOST_A] != STAT_NONE) {
+        agg_rows_of_refs(a, &h->key, c, &rw); /* captured first: it holds its rows */
+        agg_book(a, &h->key, c, &rw, b, pk, &sp);
+    } else {
+        /* kx is ordered src, dst; the flow key a, b */
+        struct agg_keys kh = *kx;
+        if (dir) {
+            kh.host_hash[0] = kx->host_hash[1];
+            kh.host_hash[1] = kx->host_hash[0];
+        }
+        agg_find_rows(a, &h->key, &kh, is_new, &rw);
+        agg_book(a, &h->key, c, &rw, b, pk, &sp);
+        agg_release_rows(a, &rw);
+    }
+    agg_exporter_rows(a, r, &sp);
+}
+
+static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
+                        const struct agg_keys *kx)
 {
     int dir;
+    bool is_new = false;
     uint32_t idx = flow_table_find(a->ft, r, hash, &dir);
     if (idx == FLOW_NONE) {
         if (flow_table_full(a->ft))
@@ -576,31 +728,29 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
         idx = flow_table_insert(a->ft, r, hash);
         flow_table_cold(a->ft)[idx].first_sec = a->now;
         dir = 0;
+        is_new = true;
         a->flows++;
     }
     struct flow_hot *h = &flow_table_hot(a->ft)[idx];
     h->last_sec = a->now;
     h->tcp_flags[dir] |= r->tcp_flags;
     if (r->flags & FLOW_REC_EXPORTED) {
-        /* a flow export: spread over its span, and count it for its exporter */
-        struct stat_portion p[STAT_HIST + 1];
-        size_t np = agg_spread(a, r, p);
-        agg_flush_one(a, idx);
-        uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
-        b[dir] = r->bytes;
-        pk[dir] = r->packets ? r->packets : 1;
-        agg_book(a, idx, b, pk, p, np);
-        agg_exporter_rows(a, r, p, np);
+        agg_add_export(a, r, kx, idx, dir, is_new);
         return;
     }
     if (r->bytes >= UINT32_MAX - h->d_bytes[dir] || r->packets >= UINT32_MAX - h->d_pkts[dir]) {
         /* too big for the compact pending counters: book it straight away */
         agg_flush_one(a, idx);
+        struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+        if (c->ref[FLOW_REF_HOST_A] == STAT_NONE)
+            agg_resolve(a, &h->key, c);
+        struct agg_rows rw;
+        agg_rows_of_refs(a, &h->key, c, &rw);
         uint64_t b[2] = {0, 0}, p[2] = {0, 0};
         b[dir] = r->bytes;
         p[dir] = r->packets;
-        struct stat_portion now = {a->now, r->bytes};
-        agg_book(a, idx, b, p, &now, 1);
+        struct stat_span now = {a->now, a->now, r->bytes, 0};
+        agg_book(a, &h->key, c, &rw, b, p, &now);
         return;
     }
     if (!(h->d_pkts[0] | h->d_pkts[1]))
@@ -609,28 +759,44 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash)
     h->d_pkts[dir] += (uint32_t)(r->packets ? r->packets : 1);
 }
 
+/*
+ * Records go in batches, in three passes so that the memory latency of one record overlaps the
+ * work on the others: hash (the conversation, and for flow exports its host and pair rows) and
+ * prefetch the index slots; read the slots and prefetch the entries they lead to (for exports,
+ * the rows' headers and the history buckets of the record's span); then do the work.
+ */
 void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
 {
     uint32_t hash[AGG_BATCH];
+    struct agg_keys kx[AGG_BATCH];
+    struct stat_table *host = a->st[AGG_T_HOST], *pair = a->st[AGG_T_PAIR];
     while (n) {
         size_t m = n < AGG_BATCH ? n : AGG_BATCH;
         for (size_t i = 0; i < m; i++) {
             hash[i] = flow_table_hash(a->ft, &recs[i]);
             flow_table_prefetch(a->ft, hash[i]);
+            if (recs[i].flags & FLOW_REC_EXPORTED) {
+                agg_keys_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
+                stat_table_prefetch_slot(host, kx[i].host_hash[0]);
+                stat_table_prefetch_slot(host, kx[i].host_hash[1]);
+                stat_table_prefetch_slot(pair, kx[i].pair_hash);
+            }
         }
         for (size_t i = 0; i < m; i++) {
             flow_table_prefetch_entry(a->ft, hash[i]);
-            /* flow exports are booked into the rows at once: start loading their hosts */
             if (recs[i].flags & FLOW_REC_EXPORTED) {
-                stat_table_prefetch_key(a->st[AGG_T_HOST], &recs[i].src);
-                stat_table_prefetch_key(a->st[AGG_T_HOST], &recs[i].dst);
+                struct stat_span sp;
+                agg_span(a, &recs[i], &sp);
+                stat_table_prefetch_hit(host, kx[i].host_hash[0], sp.first, sp.last);
+                stat_table_prefetch_hit(host, kx[i].host_hash[1], sp.first, sp.last);
+                stat_table_prefetch_hit(pair, kx[i].pair_hash, sp.first, sp.last);
             }
         }
         for (size_t i = 0; i < m; i++) {
             uint32_t sec = agg_rec_sec(&recs[i]);
             if (sec > a->now || !a->started)
                 agg_advance(a, sec);
-            agg_add_one(a, &recs[i], hash[i]);
+            agg_add_one(a, &recs[i], hash[i], &kx[i]);
         }
         recs += m;
         n -= m;
@@ -673,7 +839,7 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
 
 uint64_t agg_total_window(const struct agg *a, uint32_t secs)
 {
-    return stat_hist_window(a->hist, a->hist_last, a->hist_shift, a->now, secs);
+    return stat_hist_window(a->hist_d, a->hist_last, a->hist_shift, a->now, secs);
 }
 
 uint32_t agg_now(const struct agg *a)

@@ -9,6 +9,7 @@
 
 #include "flowdrill/stat_table.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,11 @@
 #include "flowdrill/xalloc.h"
 
 #define EVICT_SAMPLES 8
+#define EVICT_AHEAD 8 /* rows the sweep prefetches ahead of its hand */
 #define STAT_CANDIDATES 256
+
+_Static_assert(offsetof(struct stat_entry, hist_shift) < 64 && sizeof(struct stat_entry) % 64 == 0,
+               "what booking and eviction read must stay in the entry's first cache line");
 
 struct stat_table {
     struct stat_entry *entries; /* max + 1 entries of reserved address space */
@@ -29,7 +34,8 @@ struct stat_table {
     struct hindex index;
     size_t key_len;
     uint64_t seed;
-    uint64_t rng;
+    uint32_t hand;        /* clock hand of the eviction sweep */
+    uint32_t next_victim; /* picked one eviction ahead (and prefetched), STAT_NONE if none */
     uint64_t evicted, folded;
     uint64_t total_bytes; /* everything ever added, for the eviction threshold */
     /* rows whose last reference went away, oldest first: the first place to look for a
@@ -45,7 +51,7 @@ struct stat_entry *stat_table_entries_(const struct stat_table *t)
 
 #define E(t, idx) stat_table_entry((t), (idx))
 
-static uint32_t stat_hash(const struct stat_table *t, const void *key)
+uint32_t stat_table_hash(const struct stat_table *t, const void *key)
 {
     uint64_t h = hash_bytes(key, t->key_len, t->seed);
     return (uint32_t)(h ^ (h >> 32));
@@ -59,7 +65,8 @@ struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t
     t->key_len = key_len;
     t->max = max_entries;
     t->seed = seed;
-    t->rng = seed | 1;
+    t->hand = 1;
+    t->next_victim = STAT_NONE;
     t->free_head = STAT_NONE;
     t->reserved = ((size_t)max_entries + 1) * sizeof *t->entries;
     t->entries = xalloc_reserve(t->reserved);
@@ -113,28 +120,53 @@ static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, ui
 
 void stat_table_prefetch_key(const struct stat_table *t, const void *key)
 {
-    hindex_prefetch(&t->index, stat_hash(t, key));
+    hindex_prefetch(&t->index, stat_table_hash(t, key));
+}
+
+void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash)
+{
+    hindex_prefetch(&t->index, hash);
 }
 
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec)
 {
     const struct stat_entry *e = stat_table_centry(t, idx);
     __builtin_prefetch(e, 1);
-    __builtin_prefetch(&e->hist[sec % STAT_HIST], 1);
+    __builtin_prefetch(&e->hist_d[sec % STAT_HIST], 1);
+}
+
+/* The history buckets a booking spread over [first, last] writes (stat_hist.c). */
+static void stat_prefetch_hist(const struct stat_entry *e, uint32_t first, uint32_t last)
+{
+    __builtin_prefetch(&e->hist_d[last % STAT_HIST], 1);
+    __builtin_prefetch(&e->hist_d[(last - 1) % STAT_HIST], 1);
+    if (first + 1 < last && last - first < STAT_HIST)
+        __builtin_prefetch(&e->hist_d[(first - 1) % STAT_HIST], 1);
+}
+
+void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,
+                             uint32_t last)
+{
+    /* the home slot and the next: at most half full, nearly every key is in one of them */
+    uint32_t i = hash & t->index.mask;
+    for (int n = 0; n < 2; n++, i = (i + 1) & t->index.mask) {
+        uint64_t s = t->index.slot[i];
+        if (!s)
+            return;
+        if (hindex_tag(s) != hash)
+            continue;
+        const struct stat_entry *e = stat_table_centry(t, hindex_entry(s));
+        __builtin_prefetch(e, 1);
+        __builtin_prefetch(e->key, 1);
+        stat_prefetch_hist(e, first, last);
+        return;
+    }
 }
 
 uint32_t stat_table_find(const struct stat_table *t, const void *key)
 {
-    uint32_t slot = stat_lookup_slot(t, key, stat_hash(t, key));
+    uint32_t slot = stat_lookup_slot(t, key, stat_table_hash(t, key));
     return slot == STAT_NONE ? STAT_NONE : hindex_entry(t->index.slot[slot]);
-}
-
-static uint64_t stat_rand(struct stat_table *t)
-{
-    t->rng ^= t->rng << 13;
-    t->rng ^= t->rng >> 7;
-    t->rng ^= t->rng << 17;
-    return t->rng;
 }
 
 /* Merge entry idx into "other", remove it from the index, put it on the free list. */
@@ -147,23 +179,9 @@ static void stat_evict(struct stat_table *t, uint32_t idx)
     }
     o->flows += e->flows;
     o->aux += e->aux;
-    /* fold the recent history too, so rates of "other" include the evicted row: bring
-     * other's ring up to the row's newest second, then add slot by slot */
-    struct stat_hist oh = {o->hist, &o->hist_last, &o->hist_shift};
-    if (e->hist_last > o->hist_last)
-        stat_hist_add(oh, e->hist_last, 0);
-    for (uint32_t k = 0; k < STAT_HIST && k <= e->hist_last; k++) {
-        uint32_t sec = e->hist_last - k;
-        uint32_t v = e->hist[sec % STAT_HIST];
-        if (!v || o->hist_last - sec >= STAT_HIST)
-            continue;
-        uint64_t b = (uint64_t)v << e->hist_shift;
-        uint32_t *slot = &o->hist[sec % STAT_HIST];
-        if (!o->hist_shift && b <= UINT32_MAX - *slot)
-            *slot += (uint32_t)b;
-        else
-            stat_hist_add(oh, sec, b); /* rescaled or about to overflow: the careful path */
-    }
+    /* fold the recent history too, so rates of "other" include the evicted row */
+    stat_hist_merge((struct stat_hist){o->hist_d, &o->hist_last, &o->hist_shift, &o->hist_max},
+                    e->hist_d, e->hist_last, e->hist_shift);
     if (!o->first_sec || (e->first_sec && e->first_sec < o->first_sec))
         o->first_sec = e->first_sec;
     if (e->last_sec > o->last_sec)
@@ -178,43 +196,80 @@ static void stat_evict(struct stat_table *t, uint32_t idx)
     t->evicted++;
 }
 
-/* Pick a victim: a row no live flow references, below the mean row, so a heavy hitter that
- * is briefly idle is never pushed out by a flood of one-packet keys (those fold into "other"
- * instead). First the rows that most recently lost their last reference (oldest first), then
- * a few random rows, keeping the one with the fewest bytes. */
-static uint32_t stat_pick_victim(struct stat_table *t)
+static bool stat_evictable(const struct stat_table *t, uint32_t idx, uint64_t limit)
+{
+    const struct stat_entry *e = stat_table_centry(t, idx);
+    return (e->flags & STAT_F_USED) && !(e->flags & STAT_F_OTHER) && !e->refs &&
+           e->bytes[0] + e->bytes[1] <= limit;
+}
+
+/* Look for a victim: a row no live flow references, below the mean row (`limit`), so a heavy
+ * hitter that is briefly idle is never pushed out by a flood of one-packet keys (those fold
+ * into "other" instead). First the rows that most recently lost their last reference (oldest
+ * first), then a few rows under a clock hand, keeping the one with the fewest bytes: the hand
+ * walks the array in order, so its rows come from memory a line after the other (and are
+ * prefetched a few rows ahead), where random picks missed the cache on every one. */
+static uint32_t stat_sweep(struct stat_table *t, uint64_t limit)
 {
     uint32_t best = STAT_NONE;
-    uint64_t limit = t->total_bytes / (t->n_used ? t->n_used : 1);
     uint64_t best_bytes = limit + 1;
     for (int n = 0; n < EVICT_SAMPLES && t->cand_n; n++) {
         uint32_t idx = t->cand[t->cand_head];
         t->cand_head = (t->cand_head + 1) % STAT_CANDIDATES;
         t->cand_n--;
-        const struct stat_entry *e = E(t, idx);
-        if ((e->flags & STAT_F_USED) && !(e->flags & STAT_F_OTHER) && !e->refs &&
-            e->bytes[0] + e->bytes[1] <= limit)
+        if (stat_evictable(t, idx, limit))
             return idx;
     }
-    for (int n = 0; n < EVICT_SAMPLES * 2 && n < (int)t->n_slots * 4; n++) {
-        uint32_t idx = 1 + (uint32_t)(stat_rand(t) % (t->n_slots - 1));
+    uint32_t rows = t->n_slots - 1; /* row 0 ("other") is never a victim */
+    for (uint32_t n = 0, seen = 0; n < EVICT_SAMPLES * 4 && n < rows; n++) {
+        if (t->hand >= t->n_slots)
+            t->hand = 1;
+        uint32_t idx = t->hand++;
+        uint32_t ahead = idx + EVICT_AHEAD < t->n_slots ? idx + EVICT_AHEAD : 1 + idx % rows;
+        __builtin_prefetch(E(t, ahead));
         const struct stat_entry *e = E(t, idx);
         if (!(e->flags & STAT_F_USED) || e->refs)
             continue;
+        seen++;
         uint64_t b = e->bytes[0] + e->bytes[1];
         if (b < best_bytes) {
             best_bytes = b;
             best = idx;
         }
-        if (n >= EVICT_SAMPLES && best != STAT_NONE)
+        if (seen >= EVICT_SAMPLES && best != STAT_NONE)
             break;
     }
     return best;
 }
 
+/* Pick the victim for a new key. The sweep runs one eviction ahead: the row it finds now is
+ * the next victim (if it still qualifies then), and what evicting it reads (its history, folded
+ * into "other", and its index slot) is prefetched meanwhile. */
+static uint32_t stat_pick_victim(struct stat_table *t)
+{
+    uint64_t limit = t->total_bytes / (t->n_used ? t->n_used : 1);
+    uint32_t v = t->next_victim;
+    if (v == STAT_NONE || !stat_evictable(t, v, limit))
+        v = stat_sweep(t, limit);
+    uint32_t next = stat_sweep(t, limit);
+    t->next_victim = next == v ? STAT_NONE : next;
+    if (t->next_victim != STAT_NONE) {
+        const struct stat_entry *e = E(t, next);
+        for (uint32_t k = 0; k < STAT_HIST; k += 64 / sizeof e->hist_d[0])
+            __builtin_prefetch(&e->hist_d[k]);
+        hindex_prefetch(&t->index, e->hash);
+    }
+    return v;
+}
+
 uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec, bool *created)
 {
-    uint32_t hash = stat_hash(t, key);
+    return stat_table_get_hashed(t, key, stat_table_hash(t, key), now_sec, created);
+}
+
+uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
+                               uint32_t now_sec, bool *created)
+{
     uint32_t slot = stat_lookup_slot(t, key, hash);
     *created = false;
     if (slot != STAT_NONE)
@@ -251,92 +306,15 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     return idx;
 }
 
-void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes)
-{
-    if (sec > *h.last) {
-        uint32_t gap = sec - *h.last;
-        if (gap >= STAT_HIST) {
-            memset(h.b, 0, STAT_HIST * sizeof *h.b);
-        } else {
-            for (uint32_t s = *h.last + 1; s <= sec; s++)
-                h.b[s % STAT_HIST] = 0;
-        }
-        *h.last = sec;
-    } else if (*h.last - sec >= STAT_HIST) {
-        return; /* older than the history: totals only */
-    }
-    uint32_t *slot = &h.b[sec % STAT_HIST];
-    uint64_t v = *slot + (bytes >> *h.shift);
-    while (v > UINT32_MAX) {
-        /* rescale the whole ring: one bit of resolution for twice the range */
-        for (uint32_t i = 0; i < STAT_HIST; i++)
-            h.b[i] >>= 1;
-        (*h.shift)++;
-        v = *slot + (bytes >> *h.shift);
-    }
-    *slot = (uint32_t)v;
-}
-
-uint64_t stat_hist_at(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t sec)
-{
-    if (sec > last || last - sec >= STAT_HIST)
-        return 0;
-    return (uint64_t)hist[sec % STAT_HIST] << shift;
-}
-
-uint64_t stat_hist_window(const uint32_t *hist, uint32_t last, uint8_t shift, uint32_t now_sec,
-                          uint32_t secs)
-{
-    /* complete seconds: now_sec - secs .. now_sec - 1 */
-    uint64_t sum = 0;
-    if (secs > STAT_HIST)
-        secs = STAT_HIST;
-    for (uint32_t k = 1; k <= secs; k++) {
-        if (now_sec < k)
-            break;
-        uint32_t s = now_sec - k;
-        if (s > last || last - s >= STAT_HIST)
-            continue;
-        sum += hist[s % STAT_HIST];
-    }
-    return sum << shift;
-}
-
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
                     uint64_t b1, uint64_t p1)
 {
-    struct stat_portion p = {sec, b0 + b1};
-    stat_table_add_spread(t, idx, b0, p0, b1, p1, &p, 1);
+    struct stat_span sp = {sec, sec, b0 + b1, 0};
+    stat_table_add_span(t, idx, b0, p0, b1, p1, &sp);
 }
 
-void stat_hist_add_portions(struct stat_hist h, const struct stat_portion *p, size_t np)
-{
-    if (!np)
-        return;
-    /* portions come in ascending seconds: the last one moves the ring, once */
-    stat_hist_add(h, p[np - 1].sec, p[np - 1].bytes);
-    if (np == 1)
-        return;
-    if (*h.shift || p[0].bytes > UINT32_MAX / 2) {
-        for (size_t k = 0; k + 1 < np; k++) /* rare: rescaled rows take the careful path */
-            stat_hist_add(h, p[k].sec, p[k].bytes);
-        return;
-    }
-    for (size_t k = 0; k + 1 < np; k++) {
-        uint32_t s = p[k].sec;
-        if (*h.last - s >= STAT_HIST)
-            continue; /* older than the history */
-        uint32_t *slot = &h.b[s % STAT_HIST];
-        if (*slot > UINT32_MAX - p[k].bytes) {
-            stat_hist_add(h, s, p[k].bytes); /* would overflow: rescale */
-            continue;
-        }
-        *slot += (uint32_t)p[k].bytes;
-    }
-}
-
-void stat_table_add_spread(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
-                           uint64_t b1, uint64_t p1, const struct stat_portion *p, size_t np)
+void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, const struct stat_span *sp)
 {
     struct stat_entry *e = E(t, idx);
     t->total_bytes += b0 + b1;
@@ -344,18 +322,24 @@ void stat_table_add_spread(struct stat_table *t, uint32_t idx, uint64_t b0, uint
     e->pkts[0] += p0;
     e->bytes[1] += b1;
     e->pkts[1] += p1;
-    if (!np)
-        return;
-    if (p[np - 1].sec > e->last_sec)
-        e->last_sec = p[np - 1].sec;
-    if (!e->first_sec || p[0].sec < e->first_sec)
-        e->first_sec = p[0].sec;
-    stat_hist_add_portions((struct stat_hist){e->hist, &e->hist_last, &e->hist_shift}, p, np);
+    if (sp->last > e->last_sec)
+        e->last_sec = sp->last;
+    if (!e->first_sec || sp->first < e->first_sec)
+        e->first_sec = sp->first;
+    if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, sp))
+        stat_hist_add_span(
+            (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
 }
 
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
 {
-    return stat_hist_window(e->hist, e->hist_last, e->hist_shift, now_sec, secs);
+    return stat_hist_window(e->hist_d, e->hist_last, e->hist_shift, now_sec, secs);
+}
+
+void stat_entry_series(const struct stat_entry *e, uint32_t now_sec, uint32_t secs,
+                       uint64_t *out)
+{
+    stat_hist_series(e->hist_d, e->hist_last, e->hist_shift, now_sec, secs, out);
 }
 
 void stat_table_ref(struct stat_table *t, uint32_t idx)

@@ -1,0 +1,93 @@
+/*
+ * stat_hist.h - a per-second byte history of STAT_HIST seconds, for rates and sparklines.
+ *
+ * A ring covers the seconds (last - STAT_HIST, last]. It stores *differences*: bucket
+ * t % STAT_HIST holds V(t) - V(t + 1), where V(s) is the bytes of second s (V(last + 1) = 0),
+ * so V(s) is the sum of the buckets from s up to last. That makes a booking spread evenly over
+ * [first, last] (a flow export covering half a minute) cost three bucket writes instead of one
+ * per second; reading a second or a window walks the ring once (at most STAT_HIST buckets).
+ * Never read the buckets directly: use stat_hist_at, stat_hist_window or stat_hist_series.
+ *
+ * Buckets are 32-bit to halve the memory of big tables, in units of 2^shift bytes; a ring whose
+ * seconds would exceed 4 Gi units rescales (shift grows until the largest second takes at most
+ * half the range) rather than saturate, so rates stay right to within 2^shift bytes per
+ * booking. `max` bounds the largest second from above, so a booking knows without reading the
+ * ring that it cannot overflow. Totals are kept elsewhere, 64-bit and exact. Depends on nothing
+ * but the C library.
+ */
+#ifndef FLOWDRILL_STAT_HIST_H
+#define FLOWDRILL_STAT_HIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STAT_HIST 64 /* seconds of history kept per ring (power of two) */
+
+/* A ring's parts, wherever its owner keeps them (a stat_entry, the aggregator's totals). */
+struct stat_hist {
+    uint32_t *d;    /* STAT_HIST difference buckets */
+    uint32_t *last; /* newest second covered */
+    uint8_t *shift; /* units are 2^shift bytes */
+    uint32_t *max;  /* upper bound of V(s) over the ring, in units */
+};
+
+/* How a booking's bytes fall on the seconds of the history: `per` bytes on every second of
+ * [first, last] and `rem` more on `last` (a flow record spread evenly over its span). Seconds
+ * older than a ring's history reach only the totals. A booking at one second is
+ * {sec, sec, bytes, 0}. */
+struct stat_span {
+    uint32_t first, last;
+    uint64_t per, rem;
+};
+
+/* Bytes a span puts on second `sec` (0 outside [first, last]). */
+static inline uint64_t stat_span_at(const struct stat_span *sp, uint32_t sec)
+{
+    if (sec < sp->first || sec > sp->last)
+        return 0;
+    return sec == sp->last ? sp->per + sp->rem : sp->per;
+}
+
+/* Add a span: moves the ring forward to sp->last if that is newer; constant time. */
+void stat_hist_add_span(struct stat_hist h, const struct stat_span *sp);
+
+/* The common case of stat_hist_add_span, inline for the per-record path: a span ending at the
+ * ring's newest second that the bound says cannot overflow. Returns false, having changed
+ * nothing, in any other case (call stat_hist_add_span then). */
+static inline int stat_hist_add_span_fast(uint32_t *d, uint32_t last, uint8_t shift,
+                                          uint32_t *max, const struct stat_span *sp)
+{
+    uint64_t vl = (sp->per + sp->rem) >> shift, vp = sp->per >> shift;
+    if (sp->last != last || vl > UINT32_MAX - *max || last < STAT_HIST || sp->first > last)
+        return 0;
+    uint32_t oldest = last - (STAT_HIST - 1);
+    uint32_t first = sp->first < oldest ? oldest : sp->first;
+    *max += (uint32_t)vl; /* vl >= vp: no second grows by more */
+    d[last % STAT_HIST] += (uint32_t)vl;
+    d[(last - 1) % STAT_HIST] += (first < last ? (uint32_t)vp : 0) - (uint32_t)vl;
+    if (first < last && first > oldest)
+        d[(first - 1) % STAT_HIST] -= (uint32_t)vp;
+    return 1;
+}
+
+/* Add bytes to one second. */
+void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes);
+
+/* Add the whole of ring `from` (another ring, e.g. an evicted row's) into `h`, second by
+ * second, as far as h's history reaches. One pass over the ring. */
+void stat_hist_merge(struct stat_hist h, const uint32_t *from_d, uint32_t from_last,
+                     uint8_t from_shift);
+
+/* Bytes stored for one second (0 when outside the ring). */
+uint64_t stat_hist_at(const uint32_t *d, uint32_t last, uint8_t shift, uint32_t sec);
+
+/* Bytes in the `secs` (at most STAT_HIST) complete seconds before now_sec. */
+uint64_t stat_hist_window(const uint32_t *d, uint32_t last, uint8_t shift, uint32_t now_sec,
+                          uint32_t secs);
+
+/* Bytes of each of the `secs` (at most STAT_HIST) complete seconds before now_sec, oldest
+ * first, into out[0 .. secs-1] (a sparkline). */
+void stat_hist_series(const uint32_t *d, uint32_t last, uint8_t shift, uint32_t now_sec,
+                      uint32_t secs, uint64_t *out);
+
+#endif
