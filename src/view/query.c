@@ -284,12 +284,10 @@ static void q_derived(const struct agg *a, const struct query *q, struct qbuild 
 static void q_spark(const struct stat_entry *e, uint32_t now, uint8_t out[VIEW_SPARK])
 {
     uint64_t v[VIEW_SPARK], max = 0;
-    for (int i = 0; i < VIEW_SPARK; i++) {
-        uint32_t back = (uint32_t)(VIEW_SPARK - i);
-        v[i] = now >= back ? stat_hist_at(e->hist, e->hist_last, e->hist_shift, now - back) : 0;
+    stat_entry_series(e, now, VIEW_SPARK, v);
+    for (int i = 0; i < VIEW_SPARK; i++)
         if (v[i] > max)
             max = v[i];
-    }
     for (int i = 0; i < VIEW_SPARK; i++)
         out[i] = !v[i] ? 0 : (uint8_t)(1 + (v[i] * 254 + max - 1) / max);
 }
