@@ -381,6 +381,55 @@ START_TEST(test_derived_rows_equal_table_rows)
 }
 END_TEST
 
+/* A flow export as the collector emits it. */
+static void add_export(const char *s, const char *d, uint16_t dport, uint32_t in_if,
+                       uint32_t out_if, uint32_t sec)
+{
+    struct flow_rec r = recs_make(s, 40000, d, dport, 6, 3000, sec);
+    r.packets = 3;
+    r.flags |= FLOW_REC_EXPORTED;
+    flow_addr_parse("192.0.2.254", &r.exporter);
+    r.domain = 7;
+    r.in_if = in_if;
+    r.out_if = out_if;
+    agg_add(f.agg, &r, 1);
+}
+
+START_TEST(test_drill_exporter_interface_hosts)
+{
+    char msg[128];
+    add_export(VC_A, "198.51.100.1", 443, 1, 2, VC_T0 + 5);
+    add_export(VC_B, "198.51.100.2", 80, 3, 2, VC_T0 + 5);
+    agg_advance(f.agg, VC_T0 + 7);
+    ck_assert(view_set_kind(&v, VIEW_EXPORTERS));
+    view_refresh(&v, f.agg, 0);
+    assert_key_set("192.0.2.254/7");
+    ck_assert(view_drill(&v, msg, sizeof msg));
+    view_refresh(&v, f.agg, 0);
+    ck_assert_int_eq(view_ccur(&v)->kind, VIEW_IFACES);
+    ck_assert_uint_eq(view_available(&v), 1u << VIEW_IFACES);
+    assert_key_set("192.0.2.254/7 if 1,192.0.2.254/7 if 2,192.0.2.254/7 if 3");
+    /* interface 2 carried both conversations out: its hosts are their four ends */
+    select_key("192.0.2.254/7 if 2");
+    ck_assert_msg(view_drill(&v, msg, sizeof msg), "%s", msg);
+    view_refresh(&v, f.agg, 0);
+    ck_assert_int_eq(view_ccur(&v)->kind, VIEW_HOSTS);
+    assert_key_set(VC_A "," VC_B ",198.51.100.1,198.51.100.2");
+    ck_assert_uint_eq(v.res.rows[find_row(VC_A)].r.bytes, 3000);
+    ck_assert(view_set_kind(&v, VIEW_PORTS));
+    view_refresh(&v, f.agg, 0);
+    assert_key_set("443/tcp https,80/tcp http");
+    ck_assert(view_back(&v));
+    view_refresh(&v, f.agg, 0);
+    ck_assert_str_eq(selected(), "192.0.2.254/7 if 2");
+    /* interface 1 only A's */
+    select_key("192.0.2.254/7 if 1");
+    ck_assert(view_drill(&v, msg, sizeof msg));
+    view_refresh(&v, f.agg, 0);
+    assert_key_set(VC_A ",198.51.100.1");
+}
+END_TEST
+
 START_TEST(test_search)
 {
     ck_assert(view_search(&v, "192.0.2", +1, false, 0));
@@ -435,6 +484,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, test_other_row_and_exports_cannot_drill);
     tcase_add_test(tc, test_filter_narrows_every_view);
     tcase_add_test(tc, test_derived_rows_equal_table_rows);
+    tcase_add_test(tc, test_drill_exporter_interface_hosts);
     tcase_add_test(tc, test_search);
     tcase_add_test(tc, test_names_and_units);
     suite_add_tcase(s, tc);

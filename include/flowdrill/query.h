@@ -60,12 +60,18 @@ struct scope {
 };
 
 /* The scope a row of `kind` opens when drilled into; false for rows that cannot be drilled
- * (flows, "other", interfaces). */
+ * (flows, "other"). */
 bool scope_from_row(enum view_kind kind, const struct topn_row *row, struct scope *out);
 
-/* Does a conversation fall inside scope `s`? (exporter/interface scopes: never; conversations
- * do not remember their exporter). */
-bool scope_match_flow(const struct agg *a, const struct scope *s, const struct flow_key *k);
+/* The interface row an interface scope names (STAT_NONE for other scopes, or when the row is
+ * gone); resolve it once per query and pass it to scope_match_flow. */
+uint32_t scope_iface_row(const struct agg *a, const struct scope *s);
+
+/* Does conversation `flow_idx` (key k) fall inside scope `s`? An interface scope holds the
+ * conversations whose latest export went in or out through that interface (agg_flow_ifaces);
+ * an exporter scope alone selects nothing (it opens the exporter's interfaces). */
+bool scope_match_flow(const struct agg *a, const struct scope *s, uint32_t iface_row,
+                      uint32_t flow_idx, const struct flow_key *k);
 
 /* Which views make sense inside these scopes (bit per enum view_kind). */
 unsigned scope_views(const struct scope *s, size_t n);

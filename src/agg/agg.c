@@ -59,6 +59,10 @@ struct agg {
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
     struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
+    /* flow exports: per conversation, the interface rows (+1; 0 = none) of the export that
+     * last reported it, [2 * idx] input and [2 * idx + 1] output; reserved on the first
+     * export, so capture-only runs never touch it */
+    uint32_t *flow_if;
     uint32_t hist_d[STAT_HIST]; /* all traffic's history ring (stat_hist.h) */
     uint32_t hist_last, hist_max;
     uint8_t hist_shift;
@@ -123,10 +127,16 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     return a;
 }
 
+static size_t agg_flow_if_bytes(const struct agg *a)
+{
+    return (size_t)flow_table_capacity(a->ft) * 2 * sizeof(uint32_t);
+}
+
 void agg_free(struct agg *a)
 {
     if (!a)
         return;
+    xfree_reserve(a->flow_if, agg_flow_if_bytes(a));
     flow_table_free(a->ft);
     for (int i = 0; i < AGG_T_FLOW; i++)
         stat_table_free(a->st[i]);
@@ -191,6 +201,16 @@ static void agg_app_key_of(const struct agg *a, uint8_t proto, uint16_t port, bo
         snprintf((char *)key, STAT_KEY_MAX, "%s", name);
     else
         snprintf((char *)key, STAT_KEY_MAX, "unknown/%s", pname);
+}
+
+bool agg_flow_ifaces(const struct agg *a, uint32_t flow_idx, uint32_t ifrow[2])
+{
+    if (!a->flow_if || flow_idx >= flow_table_capacity(a->ft))
+        return false;
+    uint32_t in = a->flow_if[2 * flow_idx], out = a->flow_if[2 * flow_idx + 1];
+    ifrow[0] = in ? in - 1 : STAT_NONE;
+    ifrow[1] = out ? out - 1 : STAT_NONE;
+    return in || out;
 }
 
 bool agg_port_key(const struct agg *a, const struct flow_key *k, uint8_t key[3], int *to_svc)
@@ -484,6 +504,8 @@ static void agg_drop_flow(struct agg *a, uint32_t idx)
     for (int r = 0; r < 4; r++)
         if (c->ref[r] != STAT_NONE)
             stat_table_unref(a->st[ref_table[r]], c->ref[r]);
+    if (a->flow_if)
+        a->flow_if[2 * idx] = a->flow_if[2 * idx + 1] = 0;
     flow_table_remove(a->ft, idx);
     if (idx == a->next_evict)
         a->next_evict = FLOW_NONE; /* gone some other way (expired) */
@@ -651,8 +673,10 @@ static uint32_t agg_cached_get(struct agg *a, struct stat_table *t, struct agg_r
     return idx;
 }
 
-/* Exporter and interface rows of a flow-export record. */
-static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const struct stat_span *sp)
+/* Exporter and interface rows of a flow-export record; ifrow gets the interface rows + 1
+ * ([0] input, [1] output; 0 = none). */
+static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const struct stat_span *sp,
+                              uint32_t ifrow[2])
 {
     uint8_t key[AGG_IFACE_KEY] = {0};
     memcpy(key, r->exporter.b, 16);
@@ -673,6 +697,8 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const str
     uint64_t pk = r->packets ? r->packets : 1;
     stat_table_add_span(et, ei, r->bytes, pk, 0, 0, sp);
     /* interfaces: [0] bytes out through it, [1] bytes in through it */
+    ifrow[0] = ii[1] != STAT_NONE && ii[1] != STAT_OTHER ? ii[1] + 1 : 0;
+    ifrow[1] = ii[0] != STAT_NONE && ii[0] != STAT_OTHER ? ii[0] + 1 : 0;
     if (ii[0] != STAT_NONE) {
         stat_table_add_span(it, ii[0], r->bytes, pk, 0, 0, sp);
         stat_table_release(it, ii[0]);
@@ -713,7 +739,14 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
         agg_book(a, &h->key, c, &rw, b, pk, &sp);
         agg_release_rows(a, &rw);
     }
-    agg_exporter_rows(a, r, &sp);
+    uint32_t ifrow[2];
+    agg_exporter_rows(a, r, &sp, ifrow);
+    if (ifrow[0] | ifrow[1]) {
+        if (!a->flow_if)
+            a->flow_if = xalloc_reserve(agg_flow_if_bytes(a));
+        a->flow_if[2 * idx] = ifrow[0];
+        a->flow_if[2 * idx + 1] = ifrow[1];
+    }
 }
 
 static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,

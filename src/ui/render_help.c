@@ -15,7 +15,7 @@ static const char *const help_views[] = {
     "Flows (one row per conversation and ports), Exporters and Interfaces (flow exports).",
     " Drill-down: a host opens its peers (Tab: its ports, apps, protocols, flows); a peer opens "
     "that conversation's flows; a port, app or protocol opens its hosts; an exporter opens its "
-    "interfaces. Bksp/Esc goes back to where you were.",
+    "interfaces, an interface the hosts it carried. Bksp/Esc goes back to where you were.",
     " Columns: 2s/10s/40s rates (iftop's windows); TOTAL bytes, PKTS, FLOWS since start; PEERS "
     "distinct peers; SHARE of the traffic in the chosen window (t); LAST 60s a sparkline; "
     "FLAGS TCP flags each way.",

@@ -63,16 +63,32 @@ bool scope_from_row(enum view_kind kind, const struct topn_row *row, struct scop
         out->kind = SCOPE_EXPORTER;
         memcpy(out->key, row->key.raw, 20);
         return true;
+    case VIEW_IFACES:
+        out->kind = SCOPE_IFACE;
+        memcpy(out->key, row->key.raw, 24);
+        return true;
     default:
-        return false; /* flows are the deepest level; conversations keep no interface */
+        return false; /* flows are the deepest level */
     }
 }
 
-bool scope_match_flow(const struct agg *a, const struct scope *s, const struct flow_key *k)
+uint32_t scope_iface_row(const struct agg *a, const struct scope *s)
+{
+    if (s->kind != SCOPE_IFACE)
+        return STAT_NONE;
+    return stat_table_find(agg_stat_table(a, AGG_T_IFACE), s->key);
+}
+
+bool scope_match_flow(const struct agg *a, const struct scope *s, uint32_t iface_row,
+                      uint32_t flow_idx, const struct flow_key *k)
 {
     uint8_t key[STAT_KEY_MAX];
+    uint32_t ifr[2];
     int dir;
     switch (s->kind) {
+    case SCOPE_IFACE:
+        return iface_row != STAT_NONE && agg_flow_ifaces(a, flow_idx, ifr) &&
+               (ifr[0] == iface_row || ifr[1] == iface_row);
     case SCOPE_HOST:
         return memcmp(&k->a, s->key, 16) == 0 || memcmp(&k->b, s->key, 16) == 0;
     case SCOPE_PAIR:
@@ -95,12 +111,12 @@ unsigned scope_views(const struct scope *s, size_t n)
                           (1u << VIEW_APPS) | (1u << VIEW_PROTOS) | (1u << VIEW_FLOWS);
     if (n == 0)
         return flow_views | (1u << VIEW_EXPORTERS) | (1u << VIEW_IFACES);
+    /* an exporter: its interfaces; an interface: the traffic of the conversations it carried */
+    if (s[n - 1].kind == SCOPE_EXPORTER)
+        return 1u << VIEW_IFACES;
     int ends = 0; /* hosts pinned by the scope: two make a single conversation */
-    for (size_t i = 0; i < n; i++) {
-        if (s[i].kind == SCOPE_EXPORTER || s[i].kind == SCOPE_IFACE)
-            return 1u << VIEW_IFACES;
+    for (size_t i = 0; i < n; i++)
         ends += s[i].kind == SCOPE_HOST ? 1 : s[i].kind == SCOPE_PAIR ? 2 : 0;
-    }
     if (ends >= 2)
         flow_views &= ~((1u << VIEW_HOSTS) | (1u << VIEW_CONVS));
     return flow_views;
@@ -238,10 +254,12 @@ static void qb_flow(struct qbuild *b, const struct agg *a, const struct query *q
     }
 }
 
-static bool q_scope_match(const struct agg *a, const struct query *q, const struct flow_key *k)
+static bool q_scope_match(const struct agg *a, const struct query *q, const uint32_t *ifrows,
+                          uint32_t idx, const struct flow_key *k)
 {
     for (size_t i = 0; i < q->n_scope; i++)
-        if (!scope_match_flow(a, &q->scope[i], k))
+        if (q->scope[i].kind != SCOPE_EXPORTER &&
+            !scope_match_flow(a, &q->scope[i], ifrows[i], idx, k))
             return false;
     return true;
 }
@@ -255,10 +273,13 @@ static void q_derived(const struct agg *a, const struct query *q, struct qbuild 
     uint32_t slots = flow_table_slots(ft), secs[3];
     topn_window_secs(a, secs);
     struct topn_row f;
+    uint32_t ifrows[QUERY_MAX_SCOPE];
+    for (size_t i = 0; i < q->n_scope && i < QUERY_MAX_SCOPE; i++)
+        ifrows[i] = scope_iface_row(a, &q->scope[i]);
     for (uint32_t i = 0; i < slots; i++) {
         if (!hot[i].key.af)
             continue;
-        if (!q_scope_match(a, q, &hot[i].key))
+        if (!q_scope_match(a, q, ifrows, i, &hot[i].key))
             continue;
         if (q->filter && !filter_match(q->filter, &hot[i].key))
             continue;
@@ -433,7 +454,7 @@ void query_run(const struct agg *a, const struct query *q, struct query_result *
     bool flow_scope = q->n_scope == 0 || scope_views(q->scope, q->n_scope) != 1u << VIEW_IFACES;
 
     if (q->kind == VIEW_EXPORTERS || q->kind == VIEW_IFACES) {
-        out->filter_ignored = q->filter != NULL;
+        out->filter_ignored = q->filter != NULL; /* their rows are not conversations */
         if (q->n_scope == 0 || q->kind == VIEW_EXPORTERS) {
             q_table(a, q, t, out, max);
             return;

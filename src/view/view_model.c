@@ -369,8 +369,7 @@ bool view_drill(struct view *v, char *msg, size_t msglen)
         else if (lv->kind == VIEW_FLOWS)
             snprintf(msg, msglen, "flows are the deepest level");
         else
-            snprintf(msg, msglen, "conversations do not record their interface; "
-                                  "filter by host or port instead");
+            snprintf(msg, msglen, "this row cannot be drilled into");
         return false;
     }
     /* save where we are */
