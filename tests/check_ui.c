@@ -358,11 +358,49 @@ START_TEST(test_progress_and_exports_header)
 }
 END_TEST
 
+/* Any key, in any mode, at any size: never a crash, and the model stays consistent. */
+START_TEST(test_random_keys_any_size)
+{
+    static const int specials[] = {UIK_UP, UIK_DOWN, UIK_LEFT, UIK_RIGHT, UIK_PGUP, UIK_PGDN,
+                                   UIK_HOME, UIK_END, UIK_ENTER, UIK_BACKSPACE, UIK_TAB,
+                                   UIK_BTAB, UIK_DELETE, UIK_RESIZE, UIK_F1, UIK_F3, UIK_F4,
+                                   UIK_F6, UIK_F10, UIK_ESC, 0x15, 0x0c, 0x02, 0x06};
+    unsigned seed = 12345;
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        int k;
+        if (r % 3 == 0)
+            k = specials[r / 3 % (sizeof specials / sizeof specials[0])];
+        else
+            k = 0x20 + (int)(r / 3 % 95);
+        if (k == 'q' || k == UIK_F10)
+            k = 'j';
+        if (r % 97 == 0)
+            canvas_mem_resize(cv, 1 + (int)(r / 97 % 230), 1 + (int)(r / 13 % 70));
+        if (r % 211 == 0) {
+            /* new traffic now and then, so rows come and go under the cursor */
+            vc_add(&f, VC_A, (uint16_t)(r % 60000), "198.51.100.9", 80, 6, 700, 1,
+                   VC_T0 + 6 + (uint32_t)i / 500);
+            agg_advance(f.agg, VC_T0 + 7 + (uint32_t)i / 500);
+        }
+        enum ui_action a = key(k);
+        ck_assert_int_ne(a, UI_ACT_QUIT);
+        const struct view *v = &u.view;
+        ck_assert(v->res.n == 0 || v->sel < v->res.n);
+        ck_assert(v->top <= v->sel || v->res.n == 0);
+        ck_assert_uint_le(v->depth, VIEW_MAX_DEPTH);
+        ck_assert(view_available(v) & (1u << view_ccur(v)->kind));
+    }
+}
+END_TEST
+
 static Suite *ui_suite(void)
 {
     Suite *s = suite_create("ui");
     TCase *tc = tcase_create("screen");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60); /* the random-keys walk under ASan */
     tcase_add_test(tc, test_first_screen);
     tcase_add_test(tc, test_alerts_stand_out);
     tcase_add_test(tc, test_sizes_degrade_by_columns);
@@ -374,6 +412,7 @@ static Suite *ui_suite(void)
     tcase_add_test(tc, test_help_lists_every_binding);
     tcase_add_test(tc, test_pause_and_toggles);
     tcase_add_test(tc, test_progress_and_exports_header);
+    tcase_add_test(tc, test_random_keys_any_size);
     suite_add_tcase(s, tc);
     return s;
 }
