@@ -190,13 +190,10 @@ render help 120 32 "flowdrill: help"
 
 wait_for hosts '^ HOST '
 wait_for narrow '^ HOST '
-left=$((t_demo + 8 - $(date +%s)))
+# half a minute of demo, so the sparklines (2 s a cell) have something to show
+left=$((t_demo + ${DEMO_SECS:-30} - $(date +%s)))
 [ $left -gt 0 ] && sleep "$left"
-# the selection follows the host that was first at start-up, which may since have sunk
-# below the page: g (Home) selects the first row again, the busiest one; both screens are
-# grabbed at once, before the rows move again
-keys hosts g
-keys narrow g
+# untouched, the cursor is on the first row (the busiest); both screens are grabbed at once
 sleep 0.3
 grab hosts
 grab narrow
