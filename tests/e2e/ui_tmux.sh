@@ -474,6 +474,19 @@ keys q
 wait_for '^EXIT=0$' 5 >/dev/null || bad "--demo: q did not exit 0"
 stop
 
+# ---- --no-color: no colour at all, the selection in reverse video ----
+start nocolor 100 30 xterm-256color C.UTF-8 -- -r "$PCAP" -n --no-color
+if ready; then
+    esc=$(printf '\033')
+    colours=$(tm capture-pane -p -e -t fd | grep -oE "$esc\[[0-9;]*m" | grep -cE '\[([0-9;]*;)?(3[0-7]|4[0-7]|38|48|9[0-7]|10[0-7])(;|m)' || true)
+    if [ "$colours" = 0 ] && pane_sel | grep -q '^S'; then
+        ok "--no-color: no colour codes, the selected row still stands out (reverse)"
+    else bad "--no-color: $colours colour codes on screen, or no selected row"; fi
+else bad "--no-color: the screen never showed the file's table"; fi
+keys q
+wait_for '^EXIT=0$' 5 >/dev/null || bad "--no-color: q did not exit 0"
+stop
+
 # ---- --count on the screen: that many refreshes, then exit 0 ----
 start count 80 24 xterm-256color C.UTF-8 -- --demo -n --count 2 -d 0.5
 if wait_for '^EXIT=0$' 6 >/dev/null; then ok "--count 2 -d 0.5: exits 0 by itself"
