@@ -86,6 +86,8 @@ struct view {
     /* rows of the current level, sorted */
     struct query_result res;
     size_t sel, top; /* selected row and first row shown */
+    uint8_t restore_key[40]; /* after going back: the row to select at the next refresh */
+    bool restore;
     bool user_moved; /* until the user moves, the cursor stays on the top row (the busiest),
                         not on whichever row was first when the screen opened */
     size_t page;     /* rows on screen (set by the renderer's layout) */
@@ -118,6 +120,9 @@ static inline const struct view_level *view_ccur(const struct view *v)
 {
     return &v->levels[v->depth];
 }
+
+/* The renderer's rows on screen: sets the page and scrolls so the selection stays visible. */
+void view_set_page(struct view *v, size_t rows);
 
 /* Views available at the current level (bit per enum view_kind). */
 unsigned view_available(const struct view *v);
@@ -171,6 +176,8 @@ uint64_t view_row_window(const struct view *v, const struct view_row *r);
 
 /* Text of a row's key as displayed (names applied when on). Returns buf. */
 char *view_key_text(const struct view *v, const struct view_row *r, char *buf, size_t len);
+/* A rate as the view shows it: bits per second ("12.3 Mb") or, after `b`, bytes ("1.5 MiB/s"). */
+char *view_rate_text(const struct view *v, uint64_t bps, char *buf, size_t len);
 /* Text of one cell (not the key, not the sparkline). "-" when the value is not known. */
 char *view_cell_text(const struct view *v, const struct view_row *r, enum col_id c, char *buf,
                      size_t len);

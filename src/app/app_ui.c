@@ -104,11 +104,8 @@ static void aui_sources(struct app *a, struct ui_status *st)
         else
             state = "listening";
         snprintf(st->src[st->n_src].kind, sizeof st->src[0].kind, "%s", kind);
-        snprintf(st->src[st->n_src].name, sizeof st->src[0].name, "%s",
-                 strcmp(kind, "listener") == 0 ? "udp" : a->rsrc[i].name);
-        if (strcmp(kind, "listener") == 0)
-            snprintf(st->src[st->n_src].name, sizeof st->src[0].name, "udp %.58s",
-                     a->rsrc[i].name);
+        snprintf(st->src[st->n_src].name, sizeof st->src[0].name, "%s%.58s",
+                 strcmp(kind, "listener") == 0 ? "udp " : "", a->rsrc[i].name);
         snprintf(st->src[st->n_src].state, sizeof st->src[0].state, "%s", state);
         st->n_src++;
     }

@@ -184,12 +184,7 @@ static void rd_row(struct rd *r, int y, const struct rd_cols *cols, size_t idx)
 static void rd_table(struct rd *r, int y0, int rows)
 {
     struct view *v = r->v;
-    v->page = rows > 1 ? (size_t)rows : 1;
-    /* keep the selection on screen for this page size */
-    if (v->sel < v->top)
-        v->top = v->sel;
-    if (v->sel >= v->top + v->page)
-        v->top = v->sel - v->page + 1;
+    view_set_page(v, rows > 1 ? (size_t)rows : 1);
     struct rd_cols cols;
     rd_layout(r, (int)v->top, rows, &cols);
     rd_colhead(r, y0, &cols);

@@ -31,25 +31,14 @@ void rd_title(struct rd *r, int y)
     }
 }
 
-static void rd_rate(const struct view *v, uint64_t bps, char *buf, size_t len)
-{
-    if (v->bits) {
-        rowfmt_rate(bps, buf, len);
-    } else {
-        char t[16];
-        rowfmt_bytes(bps / 8, t, sizeof t);
-        snprintf(buf, len, "%.13s/s", t);
-    }
-}
-
 void rd_traffic(struct rd *r, int y)
 {
     const struct ui_status *st = r->st;
     char a[24], b[24], c[24], d[24], e[24], line[200];
     int x = 0;
-    rd_rate(r->v, st->bps_total, a, sizeof a);
-    rd_rate(r->v, st->bps_in, b, sizeof b);
-    rd_rate(r->v, st->bps_out, c, sizeof c);
+    view_rate_text(r->v, st->bps_total, a, sizeof a);
+    view_rate_text(r->v, st->bps_in, b, sizeof b);
+    view_rate_text(r->v, st->bps_out, c, sizeof c);
     rd_put(r, y, &x, " Total ", CA_LABEL);
     rd_put(r, y, &x, a, CA_VALUE);
     rd_put(r, y, &x, "  In ", CA_LABEL);

@@ -167,21 +167,23 @@ char *view_key_text(const struct view *v, const struct view_row *r, char *buf, s
 
 /* ---- cells ---- */
 
-static char *vc_rate(const struct view *v, uint64_t bytes, uint32_t secs, char *buf, size_t len)
+char *view_rate_text(const struct view *v, uint64_t bps, char *buf, size_t len)
 {
-    uint64_t bps = bytes * 8 / (secs ? secs : 1);
     if (v->bits)
         return rowfmt_rate(bps, buf, len);
-    char tmp[24];
-    rowfmt_bytes(bps / 8, tmp, sizeof tmp);
-    snprintf(buf, len, "%s/s", tmp);
+    char t[16];
+    rowfmt_bytes(bps / 8, t, sizeof t);
+    snprintf(buf, len, "%.13s/s", t);
+    return buf;
+}
+
+static char *vc_rate(const struct view *v, uint64_t bytes, uint32_t secs, char *buf, size_t len)
+{
+    view_rate_text(v, bytes * 8 / (secs ? secs : 1), buf, len);
     /* "1.21 GiB/s" -> shorten the unit so the column stays 9 wide */
-    char *sp = strchr(buf, ' ');
-    if (sp && strlen(buf) > 9) {
-        char *i = strstr(buf, "iB/s");
-        if (i)
-            memmove(i, i + 2, strlen(i + 2) + 1); /* "GiB/s" -> "G/s" */
-    }
+    char *i = strlen(buf) > 9 ? strstr(buf, "iB/s") : NULL;
+    if (i)
+        memmove(i, i + 2, strlen(i + 2) + 1); /* "GiB/s" -> "G/s" */
     return buf;
 }
 

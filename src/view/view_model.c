@@ -228,6 +228,12 @@ static void vm_scroll(struct view *v)
         v->top = v->res.n > page ? v->res.n - page : 0;
 }
 
+void view_set_page(struct view *v, size_t rows)
+{
+    v->page = rows;
+    vm_scroll(v);
+}
+
 void view_refresh(struct view *v, const struct agg *a, uint64_t now_ms)
 {
     struct view_level *lv = view_cur(v);
@@ -242,9 +248,12 @@ void view_refresh(struct view *v, const struct agg *a, uint64_t now_ms)
         .prefer = vm_prefer(v),
     };
     uint8_t key[40];
-    bool had = v->user_moved && v->sel < v->res.n;
-    if (had)
+    bool had = v->restore || (v->user_moved && v->sel < v->res.n);
+    if (v->restore)
+        memcpy(key, v->restore_key, 40);
+    else if (had)
         memcpy(key, v->res.rows[v->sel].r.key.raw, 40);
+    v->restore = false;
 
     struct query_result old = v->res;
     query_run(a, &q, &v->res);
@@ -401,10 +410,9 @@ bool view_back(struct view *v)
     v->depth--;
     struct view_level *lv = view_cur(v);
     query_result_free(&v->res);
-    /* one placeholder row carries the key so view_refresh finds the old selection */
-    v->res.rows = xcalloc(lv->sel + 1, sizeof *v->res.rows);
-    v->res.n = lv->sel + 1;
-    memcpy(v->res.rows[lv->sel].r.key.raw, lv->sel_key, 40);
+    /* the next refresh puts the cursor back on the row the user drilled from */
+    memcpy(v->restore_key, lv->sel_key, 40);
+    v->restore = lv->has_sel;
     v->sel = lv->sel;
     v->top = lv->top;
     v->user_moved = true; /* back on the row the user drilled from */
