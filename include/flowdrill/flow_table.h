@@ -67,6 +67,9 @@ void flow_table_prefetch_entry(const struct flow_table *ft, uint32_t hash);
 uint32_t flow_table_find(const struct flow_table *ft, const struct flow_rec *r, uint32_t hash,
                          int *dir);
 
+/* The conversation key of a record, with r->src as endpoint a (as flow_table_insert sets it). */
+void flow_key_of(const struct flow_rec *r, struct flow_key *k);
+
 /* Insert a new conversation with r->src as endpoint a. The caller checks flow_table_full()
  * first. Hot and cold halves are zeroed except key, hash and cold.ref[] = STAT_NONE. */
 uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint32_t hash);

@@ -68,15 +68,35 @@ uint32_t stat_table_hash(const struct stat_table *t, const void *key);
 uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
                                uint32_t now_sec, bool *created);
 
+/* Find or create with admission, for bookings that hold no reference (flow exports). While
+ * the table has room this is stat_table_get_hashed. When it is full, an absent key gets a row
+ * (evicting one) only if the table's doorkeeper (doorkeeper.h) has seen it lately, or if
+ * `bytes` is more than the row to be evicted next holds; otherwise the key folds into
+ * STAT_OTHER (counted in folded) and is remembered. So a flood of one-off keys neither evicts
+ * the rows that recur nor pays for an eviction each, and a large newcomer still gets in.
+ * *got says which of these happened. */
+enum stat_got {
+    STAT_GOT_HIT,   /* the key has a row */
+    STAT_GOT_NEW,   /* a key not seen lately: it got a row, or folded into "other" */
+    STAT_GOT_AGAIN, /* a key turned away lately (counted then as NEW), now given a row */
+};
+uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t hash,
+                              uint32_t now_sec, uint64_t bytes, enum stat_got *got);
+
 /* Prefetch hints for batched work: the index slot `key` (or `hash`) leads to; an entry's
  * header and the history bucket of second `sec`; or, when the index slot for `hash` (already
  * loaded: prefetch it first) holds a matching tag, that entry's header, key and the history
  * buckets a booking spread over [first, last] writes. They change nothing. */
 void stat_table_prefetch_key(const struct stat_table *t, const void *key);
 void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash);
+void stat_table_prefetch_door(const struct stat_table *t, uint32_t hash); /* admission filter */
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
 void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,
                              uint32_t last);
+
+/* The top `bits` bits of the index slot `hash` starts at: work sorted by it walks the index in
+ * order (stat_defer.c). */
+uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigned bits);
 
 /* Find without creating; STAT_NONE when absent. */
 uint32_t stat_table_find(const struct stat_table *t, const void *key);

@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/doorkeeper.h"
 #include "flowdrill/flow_table.h"
 #include "flowdrill/hash.h"
+#include "flowdrill/stat_defer.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/xalloc.h"
 
@@ -29,6 +31,7 @@
 #define AGG_MAX_IFACES 65536
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
+#define AGG_HOST_DEFER (1u << 18) /* host bookings held between flushes (64 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
  * table has evicted nothing since it was looked up. */
@@ -58,6 +61,9 @@ struct agg {
     uint64_t bytes, packets, flows, expired;
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
+    uint64_t flow_refused; /* exported conversations a full table did not admit */
+    struct doorkeeper flow_door; /* admission of exported conversations into a full table */
+    struct stat_defer host_defer; /* flow exports' host bookings, applied on flush */
     struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
     /* flow exports: per conversation, the interface rows (+1; 0 = none) of the export that
      * last reported it, [2 * idx] input and [2 * idx + 1] output; reserved on the first
@@ -124,6 +130,7 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
         a->iface_cache[i].idx = STAT_NONE;
     a->cap_dirty = 1024;
     a->dirty = xmalloc(a->cap_dirty * sizeof *a->dirty);
+    stat_defer_init(&a->host_defer, AGG_HOST_DEFER);
     return a;
 }
 
@@ -141,6 +148,8 @@ void agg_free(struct agg *a)
     for (int i = 0; i < AGG_T_FLOW; i++)
         stat_table_free(a->st[i]);
     free(a->dirty);
+    doorkeeper_free(&a->flow_door);
+    stat_defer_free(&a->host_defer);
     free(a);
 }
 
@@ -275,6 +284,31 @@ static uint32_t agg_port(struct agg *a, const struct flow_key *k, uint32_t *app,
     return idx;
 }
 
+/* The port, application and protocol rows of conversation k (counting it in their flows with
+ * `count`). */
+static void agg_service_rows(struct agg *a, const struct flow_key *k, bool count,
+                             struct agg_rows *rw)
+{
+    rw->port = rw->app = STAT_NONE;
+    rw->to_svc = 0;
+    if (flow_proto_has_ports(k->proto) && (k->pa || k->pb)) {
+        rw->port = agg_port(a, k, &rw->app, &rw->to_svc);
+        if (count) {
+            stat_table_entry(a->st[AGG_T_PORT], rw->port)->flows++;
+            stat_table_entry(a->st[AGG_T_APP], rw->app)->flows++;
+        }
+    } else if (!flow_proto_has_ports(k->proto)) {
+        if (a->app_by_proto[k->proto] == STAT_NONE)
+            a->app_by_proto[k->proto] = agg_app(a, k->proto, 0, false);
+        rw->app = a->app_by_proto[k->proto];
+        if (count)
+            stat_table_entry(a->st[AGG_T_APP], rw->app)->flows++;
+    }
+    /* else: ports unknown (non-first fragments): hosts and protocol only */
+    if (count)
+        stat_table_entry(a->st[AGG_T_PROTO], agg_proto(a, k->proto))->flows++;
+}
+
 /*
  * Find (creating) every row of conversation k. The host rows come back held (a row of the
  * same table looked up next cannot evict them); the caller releases them with
@@ -305,25 +339,67 @@ static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct 
         if (rw->host[1] != rw->host[0])
             stat_table_entry(host, rw->host[1])->aux++;
     }
+    agg_service_rows(a, k, count, rw);
+}
 
-    rw->port = rw->app = STAT_NONE;
-    rw->to_svc = 0;
-    if (flow_proto_has_ports(k->proto) && (k->pa || k->pb)) {
-        rw->port = agg_port(a, k, &rw->app, &rw->to_svc);
-        if (count) {
-            stat_table_entry(a->st[AGG_T_PORT], rw->port)->flows++;
-            stat_table_entry(a->st[AGG_T_APP], rw->app)->flows++;
-        }
-    } else if (!flow_proto_has_ports(k->proto)) {
-        if (a->app_by_proto[k->proto] == STAT_NONE)
-            a->app_by_proto[k->proto] = agg_app(a, k->proto, 0, false);
-        rw->app = a->app_by_proto[k->proto];
-        if (count)
-            stat_table_entry(a->st[AGG_T_APP], rw->app)->flows++;
-    }
-    /* else: ports unknown (non-first fragments): hosts and protocol only */
+/* The rows of an exported conversation that holds no references, but its hosts': those are
+ * booked later (agg_defer_hosts), so rw->host[] is STAT_NONE. The full pair table admits new
+ * keys through its doorkeeper (stat_table_get_admit); returns true when the pair is new (a
+ * new peer of both hosts, whether it got a row or not). */
+static bool agg_export_rows(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
+                            bool count, uint64_t bytes, struct agg_rows *rw)
+{
+    struct stat_table *pair = a->st[AGG_T_PAIR];
+    enum stat_got got;
+    rw->host[0] = rw->host[1] = STAT_NONE;
+    rw->pair = stat_table_get_admit(pair, kh->pair, kh->pair_hash, a->now, bytes, &got);
     if (count)
-        stat_table_entry(a->st[AGG_T_PROTO], agg_proto(a, k->proto))->flows++;
+        stat_table_entry(pair, rw->pair)->flows++;
+    agg_service_rows(a, k, count, rw);
+    return got == STAT_GOT_NEW;
+}
+
+/* Mark a host row created by a held booking local when its address is. */
+static void agg_host_created(void *ctx, struct stat_entry *e, const uint8_t *key)
+{
+    const struct agg *a = ctx;
+    struct flow_addr addr;
+    memcpy(&addr, key, sizeof addr);
+    if (a->ln && localnet_contains(a->ln, &addr))
+        e->flags |= STAT_F_LOCAL;
+}
+
+static void agg_apply_hosts(struct agg *a)
+{
+    stat_defer_apply(&a->host_defer, a->st[AGG_T_HOST], a->now, agg_host_created, a);
+}
+
+/* Hold the host bookings of an exported conversation (k, its host hashes in kh) for the next
+ * flush: bytes/pkts [0] a->b, [1] b->a over span sp; `count` counts it in both hosts' flows,
+ * `peer` in their peers. */
+static void agg_defer_hosts(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
+                            const uint64_t bytes[2], const uint64_t pkts[2],
+                            const struct stat_span *sp, bool count, bool peer)
+{
+    bool same = memcmp(&k->a, &k->b, sizeof k->a) == 0;
+    for (int h = 0; h < 2; h++) {
+        struct stat_booking *b = stat_defer_push(&a->host_defer);
+        if (!b) { /* full: apply what is held */
+            agg_apply_hosts(a);
+            b = stat_defer_push(&a->host_defer);
+        }
+        memcpy(b->key, h ? &k->b : &k->a, sizeof k->a);
+        b->hash = kh->host_hash[h];
+        b->first = sp->first;
+        b->last = sp->last;
+        b->flows = count && !(h && same);
+        b->aux = peer && !(h && same);
+        /* hosts: [0] sent, [1] received */
+        b->b0 = bytes[h];
+        b->p0 = pkts[h];
+        b->b1 = bytes[!h];
+        b->p1 = pkts[!h];
+    }
 }
 
 static void agg_release_rows(struct agg *a, const struct agg_rows *rw)
@@ -377,9 +453,8 @@ static void agg_rows_of_refs(struct agg *a, const struct flow_key *k, const stru
 }
 
 /* Direction of a->b traffic relative to the local networks. */
-static int agg_dir(const struct stat_entry *ha, const struct stat_entry *hb)
+static int agg_dir_local(bool la, bool lb)
 {
-    bool la = ha->flags & STAT_F_LOCAL, lb = hb->flags & STAT_F_LOCAL;
     if (la && lb)
         return FLOW_DIR_INTERNAL;
     if (la)
@@ -389,33 +464,52 @@ static int agg_dir(const struct stat_entry *ha, const struct stat_entry *hb)
     return FLOW_DIR_TRANSIT;
 }
 
+/* ... from the host rows' flags */
+static int agg_dir(const struct stat_entry *ha, const struct stat_entry *hb)
+{
+    return agg_dir_local(ha->flags & STAT_F_LOCAL, hb->flags & STAT_F_LOCAL);
+}
+
+/* ... from the addresses (the host rows are not known yet) */
+static int agg_dir_of(const struct agg *a, const struct flow_key *k)
+{
+    if (!a->ln)
+        return FLOW_DIR_TRANSIT;
+    return agg_dir_local(localnet_contains(a->ln, &k->a), localnet_contains(a->ln, &k->b));
+}
+
 static inline uint32_t agg_sat_add32(uint32_t x, uint64_t y)
 {
     return y >= UINT32_MAX - x ? UINT32_MAX : x + (uint32_t)y;
 }
 
 /* Book amounts of conversation (k, c) into its rows `rw`, their bytes falling on the seconds
- * of span `sp`. */
+ * of span `sp`. c is NULL for an exported conversation the conversation table did not admit. */
 static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *c,
                      const struct agg_rows *rw, const uint64_t bytes[2], const uint64_t pkts[2],
                      const struct stat_span *sp)
 {
-    for (int d = 0; d < 2; d++) {
-        c->bytes[d] += bytes[d];
-        c->pkts[d] += pkts[d];
+    if (c) {
+        for (int d = 0; d < 2; d++) {
+            c->bytes[d] += bytes[d];
+            c->pkts[d] += pkts[d];
+        }
+        /* the conversation's own 2-second rate ring: r[0] at r_sec, r[1] at r_sec - 1 */
+        uint32_t sec = sp->last > c->r_sec ? sp->last : c->r_sec;
+        uint32_t r0 = c->r_sec == sec ? c->r[0] : 0;
+        uint32_t r1 = c->r_sec == sec ? c->r[1] : c->r_sec + 1 == sec ? c->r[0] : 0;
+        c->r[0] = agg_sat_add32(r0, stat_span_at(sp, sec));
+        c->r[1] = agg_sat_add32(r1, stat_span_at(sp, sec - 1));
+        c->r_sec = sec;
     }
-    /* the conversation's own 2-second rate ring: r[0] at r_sec, r[1] at r_sec - 1 */
-    uint32_t sec = sp->last > c->r_sec ? sp->last : c->r_sec;
-    uint32_t r0 = c->r_sec == sec ? c->r[0] : 0;
-    uint32_t r1 = c->r_sec == sec ? c->r[1] : c->r_sec + 1 == sec ? c->r[0] : 0;
-    c->r[0] = agg_sat_add32(r0, stat_span_at(sp, sec));
-    c->r[1] = agg_sat_add32(r1, stat_span_at(sp, sec - 1));
-    c->r_sec = sec;
 
     struct stat_table *host = a->st[AGG_T_HOST];
-    /* hosts: [0] sent, [1] received; when a == b the row both sent and received them */
-    stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
-    stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
+    /* hosts: [0] sent, [1] received; when a == b the row both sent and received them. STAT_NONE:
+     * held bookings (agg_defer_hosts) */
+    if (rw->host[0] != STAT_NONE) {
+        stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
+        stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
+    }
 
     /* pairs: [0] lower address -> higher */
     int s = memcmp(&k->a, &k->b, sizeof k->a) > 0;
@@ -431,7 +525,9 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
                         pkts[1], sp);
 
-    int dir = agg_dir(stat_table_centry(host, rw->host[0]), stat_table_centry(host, rw->host[1]));
+    int dir = rw->host[0] != STAT_NONE ? agg_dir(stat_table_centry(host, rw->host[0]),
+                                                 stat_table_centry(host, rw->host[1]))
+                                       : agg_dir_of(a, k);
     int rdir = dir == FLOW_DIR_IN ? FLOW_DIR_OUT : dir == FLOW_DIR_OUT ? FLOW_DIR_IN : dir;
     a->bytes_dir[dir] += bytes[0];
     a->packets_dir[dir] += pkts[0];
@@ -495,6 +591,7 @@ void agg_flush(struct agg *a)
         agg_flush_one(a, a->dirty[i]);
     }
     a->n_dirty = 0;
+    agg_apply_hosts(a);
 }
 
 static void agg_drop_flow(struct agg *a, uint32_t idx)
@@ -712,22 +809,31 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const str
 /* A flow export: booked into its rows at once, spread over its span. The conversation keeps
  * no references to the rows (they are looked up again by the hashes in `kx`, computed a batch
  * ahead): most exported conversations get one record, and references would cost a cache miss
- * on every row when the conversation goes. */
+ * on every row when the conversation goes. idx is FLOW_NONE for a conversation the full
+ * conversation table did not admit: its key is then the record's own (a = src). */
 static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct agg_keys *kx,
                            uint32_t idx, int dir, bool is_new)
 {
-    agg_flush_one(a, idx); /* captured packets of the same conversation, if any */
-    struct flow_hot *h = &flow_table_hot(a->ft)[idx];
-    struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    struct flow_key own;
+    const struct flow_key *k;
+    struct flow_cold *c = NULL;
+    if (idx != FLOW_NONE) {
+        agg_flush_one(a, idx); /* captured packets of the same conversation, if any */
+        k = &flow_table_hot(a->ft)[idx].key;
+        c = &flow_table_cold(a->ft)[idx];
+    } else {
+        flow_key_of(r, &own);
+        k = &own;
+    }
     struct stat_span sp;
     agg_span(a, r, &sp);
     uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
     b[dir] = r->bytes;
     pk[dir] = r->packets ? r->packets : 1;
     struct agg_rows rw;
-    if (c->ref[FLOW_REF_HOST_A] != STAT_NONE) {
-        agg_rows_of_refs(a, &h->key, c, &rw); /* captured first: it holds its rows */
-        agg_book(a, &h->key, c, &rw, b, pk, &sp);
+    if (c && c->ref[FLOW_REF_HOST_A] != STAT_NONE) {
+        agg_rows_of_refs(a, k, c, &rw); /* captured first: it holds its rows */
+        agg_book(a, k, c, &rw, b, pk, &sp);
     } else {
         /* kx is ordered src, dst; the flow key a, b */
         struct agg_keys kh = *kx;
@@ -735,18 +841,33 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
             kh.host_hash[0] = kx->host_hash[1];
             kh.host_hash[1] = kx->host_hash[0];
         }
-        agg_find_rows(a, &h->key, &kh, is_new, &rw);
-        agg_book(a, &h->key, c, &rw, b, pk, &sp);
-        agg_release_rows(a, &rw);
+        bool peer = agg_export_rows(a, k, &kh, is_new, r->bytes, &rw);
+        agg_book(a, k, c, &rw, b, pk, &sp);
+        agg_defer_hosts(a, k, &kh, b, pk, &sp, is_new, peer);
     }
     uint32_t ifrow[2];
     agg_exporter_rows(a, r, &sp, ifrow);
-    if (ifrow[0] | ifrow[1]) {
+    if ((ifrow[0] | ifrow[1]) && idx != FLOW_NONE) {
         if (!a->flow_if)
             a->flow_if = xalloc_reserve(agg_flow_if_bytes(a));
         a->flow_if[2 * idx] = ifrow[0];
         a->flow_if[2 * idx + 1] = ifrow[1];
     }
+}
+
+/* Admission of a new exported conversation into the full conversation table, as for the stat
+ * tables (stat_table_get_admit): if the doorkeeper has seen it lately, or if its record is
+ * larger than the conversation to be evicted next. */
+static bool agg_admit_flow(struct agg *a, uint32_t hash, uint64_t bytes)
+{
+    if (!doorkeeper_ready(&a->flow_door))
+        doorkeeper_init(&a->flow_door, 2 * flow_table_capacity(a->ft));
+    if (doorkeeper_check(&a->flow_door, hash))
+        return true;
+    uint32_t v = a->next_evict;
+    if (v == FLOW_NONE || v >= flow_table_slots(a->ft) || !flow_table_hot(a->ft)[v].key.af)
+        return true;
+    return bytes > agg_flow_bytes(a, v);
 }
 
 static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
@@ -756,6 +877,13 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
     bool is_new = false;
     uint32_t idx = flow_table_find(a->ft, r, hash, &dir);
     if (idx == FLOW_NONE) {
+        if (flow_table_full(a->ft) && (r->flags & FLOW_REC_EXPORTED) &&
+            !agg_admit_flow(a, hash, r->bytes)) {
+            a->flows++;
+            a->flow_refused++;
+            agg_add_export(a, r, kx, FLOW_NONE, 0, true);
+            return;
+        }
         if (flow_table_full(a->ft))
             agg_evict_flow(a);
         idx = flow_table_insert(a->ft, r, hash);
@@ -802,7 +930,7 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
 {
     uint32_t hash[AGG_BATCH];
     struct agg_keys kx[AGG_BATCH];
-    struct stat_table *host = a->st[AGG_T_HOST], *pair = a->st[AGG_T_PAIR];
+    struct stat_table *pair = a->st[AGG_T_PAIR];
     while (n) {
         size_t m = n < AGG_BATCH ? n : AGG_BATCH;
         for (size_t i = 0; i < m; i++) {
@@ -810,9 +938,10 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             flow_table_prefetch(a->ft, hash[i]);
             if (recs[i].flags & FLOW_REC_EXPORTED) {
                 agg_keys_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
-                stat_table_prefetch_slot(host, kx[i].host_hash[0]);
-                stat_table_prefetch_slot(host, kx[i].host_hash[1]);
                 stat_table_prefetch_slot(pair, kx[i].pair_hash);
+                /* admission filters (only allocated once their table has been full) */
+                doorkeeper_prefetch(&a->flow_door, hash[i]);
+                stat_table_prefetch_door(pair, kx[i].pair_hash);
             }
         }
         for (size_t i = 0; i < m; i++) {
@@ -820,8 +949,6 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             if (recs[i].flags & FLOW_REC_EXPORTED) {
                 struct stat_span sp;
                 agg_span(a, &recs[i], &sp);
-                stat_table_prefetch_hit(host, kx[i].host_hash[0], sp.first, sp.last);
-                stat_table_prefetch_hit(host, kx[i].host_hash[1], sp.first, sp.last);
                 stat_table_prefetch_hit(pair, kx[i].pair_hash, sp.first, sp.last);
             }
         }
@@ -858,8 +985,10 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
     o->active_flows = flow_table_count(a->ft);
     o->expired_flows = a->expired;
     o->evicted[AGG_T_FLOW] = a->flow_evicted;
+    o->folded[AGG_T_FLOW] = a->flow_refused;
     o->rows[AGG_T_FLOW] = flow_table_count(a->ft);
-    o->memory = flow_table_memory(a->ft) + a->cap_dirty * sizeof *a->dirty;
+    o->memory = flow_table_memory(a->ft) + a->cap_dirty * sizeof *a->dirty +
+                doorkeeper_memory(&a->flow_door) + stat_defer_memory(&a->host_defer);
     for (int i = 0; i < AGG_T_FLOW; i++) {
         o->evicted[i] = stat_table_evicted(a->st[i]);
         o->folded[i] = stat_table_folded(a->st[i]);

@@ -113,6 +113,17 @@ uint32_t flow_table_find(const struct flow_table *ft, const struct flow_rec *r, 
     }
 }
 
+void flow_key_of(const struct flow_rec *r, struct flow_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->a = r->src;
+    k->b = r->dst;
+    k->pa = r->sport;
+    k->pb = r->dport;
+    k->proto = r->proto;
+    k->af = r->af ? r->af : FLOW_AF_INET6;
+}
+
 uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint32_t hash)
 {
     uint32_t idx;
@@ -126,12 +137,7 @@ uint32_t flow_table_insert(struct flow_table *ft, const struct flow_rec *r, uint
 
     struct flow_hot *h = &ft->hot[idx];
     memset(h, 0, sizeof *h);
-    h->key.a = r->src;
-    h->key.b = r->dst;
-    h->key.pa = r->sport;
-    h->key.pb = r->dport;
-    h->key.proto = r->proto;
-    h->key.af = r->af ? r->af : FLOW_AF_INET6;
+    flow_key_of(r, &h->key);
     h->hash = hash;
     struct flow_cold *c = &ft->cold[idx];
     memset(c, 0, sizeof *c);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/doorkeeper.h"
 #include "flowdrill/hash.h"
 #include "flowdrill/hindex.h"
 #include "flowdrill/xalloc.h"
@@ -42,6 +43,7 @@ struct stat_table {
      * victim, so a full table under a flood does not probe random rows for every new key */
     uint32_t cand[STAT_CANDIDATES];
     uint32_t cand_head, cand_n;
+    struct doorkeeper door; /* admission (stat_table_get_admit); allocated when first full */
 };
 
 struct stat_entry *stat_table_entries_(const struct stat_table *t)
@@ -84,6 +86,7 @@ void stat_table_free(struct stat_table *t)
         return;
     xfree_reserve(t->entries, t->reserved);
     hindex_free(&t->index);
+    doorkeeper_free(&t->door);
     free(t);
 }
 
@@ -128,6 +131,11 @@ void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash)
     hindex_prefetch(&t->index, hash);
 }
 
+void stat_table_prefetch_door(const struct stat_table *t, uint32_t hash)
+{
+    doorkeeper_prefetch(&t->door, hash);
+}
+
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec)
 {
     const struct stat_entry *e = stat_table_centry(t, idx);
@@ -161,6 +169,13 @@ void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t
         stat_prefetch_hist(e, first, last);
         return;
     }
+}
+
+uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigned bits)
+{
+    uint32_t slots_log2 = 32 - (uint32_t)__builtin_clz(t->index.mask + 1) - 1;
+    uint32_t home = hash & t->index.mask;
+    return slots_log2 >= bits ? home >> (slots_log2 - bits) : home << (bits - slots_log2);
 }
 
 uint32_t stat_table_find(const struct stat_table *t, const void *key)
@@ -267,14 +282,12 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
     return stat_table_get_hashed(t, key, stat_table_hash(t, key), now_sec, created);
 }
 
-uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
-                               uint32_t now_sec, bool *created)
+/* A row for absent key `key`, evicting one when the table is full (STAT_OTHER when nothing
+ * can be evicted). */
+static uint32_t stat_create(struct stat_table *t, const void *key, uint32_t hash, uint32_t now_sec,
+                            bool *created)
 {
-    uint32_t slot = stat_lookup_slot(t, key, hash);
     *created = false;
-    if (slot != STAT_NONE)
-        return hindex_entry(t->index.slot[slot]);
-
     if (t->n_used - 1 >= t->max) {
         uint32_t victim = t->n_slots > 1 ? stat_pick_victim(t) : STAT_NONE;
         if (victim == STAT_NONE) {
@@ -303,6 +316,48 @@ uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t h
     hindex_put(&t->index, hash, idx);
     t->n_used++;
     *created = true;
+    return idx;
+}
+
+uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
+                               uint32_t now_sec, bool *created)
+{
+    uint32_t slot = stat_lookup_slot(t, key, hash);
+    if (slot != STAT_NONE) {
+        *created = false;
+        return hindex_entry(t->index.slot[slot]);
+    }
+    return stat_create(t, key, hash, now_sec, created);
+}
+
+uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t hash,
+                              uint32_t now_sec, uint64_t bytes, enum stat_got *got)
+{
+    bool created;
+    uint32_t slot = stat_lookup_slot(t, key, hash);
+    if (slot != STAT_NONE) {
+        *got = STAT_GOT_HIT;
+        return hindex_entry(t->index.slot[slot]);
+    }
+    *got = STAT_GOT_NEW;
+    if (t->n_used - 1 < t->max)
+        return stat_create(t, key, hash, now_sec, &created);
+    if (!doorkeeper_ready(&t->door))
+        doorkeeper_init(&t->door, 2 * t->max);
+    bool seen = doorkeeper_check(&t->door, hash);
+    if (!seen) {
+        /* the bar a newcomer must clear: the row to be evicted next, else the eviction limit */
+        uint32_t v = t->next_victim;
+        uint64_t bar = v != STAT_NONE ? E(t, v)->bytes[0] + E(t, v)->bytes[1]
+                                      : t->total_bytes / t->n_used;
+        if (bytes <= bar) {
+            t->folded++;
+            return STAT_OTHER;
+        }
+    }
+    uint32_t idx = stat_create(t, key, hash, now_sec, &created);
+    if (seen && created)
+        *got = STAT_GOT_AGAIN;
     return idx;
 }
 
@@ -382,5 +437,6 @@ uint64_t stat_table_folded(const struct stat_table *t)
 
 size_t stat_table_memory(const struct stat_table *t)
 {
-    return sizeof *t + (size_t)t->n_slots * sizeof *t->entries + hindex_memory(&t->index);
+    return sizeof *t + (size_t)t->n_slots * sizeof *t->entries + hindex_memory(&t->index) +
+           doorkeeper_memory(&t->door);
 }
