@@ -71,7 +71,7 @@ uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t h
 /* Find or create with admission, for bookings that hold no reference (flow exports). While
  * the table has room this is stat_table_get_hashed. When it is full, an absent key gets a row
  * (evicting one) only if the table's doorkeeper (doorkeeper.h) has seen it lately, or if
- * `bytes` is more than the row to be evicted next holds; otherwise the key folds into
+ * `bytes` is more than the mean row holds; otherwise the key folds into
  * STAT_OTHER (counted in folded) and is remembered. So a flood of one-off keys neither evicts
  * the rows that recur nor pays for an eviction each, and a large newcomer still gets in.
  * *got says which of these happened. */

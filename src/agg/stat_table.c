@@ -345,15 +345,12 @@ uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t ha
     if (!doorkeeper_ready(&t->door))
         doorkeeper_init(&t->door, 2 * t->max);
     bool seen = doorkeeper_check(&t->door, hash);
-    if (!seen) {
-        /* the bar a newcomer must clear: the row to be evicted next, else the eviction limit */
-        uint32_t v = t->next_victim;
-        uint64_t bar = v != STAT_NONE ? E(t, v)->bytes[0] + E(t, v)->bytes[1]
-                                      : t->total_bytes / t->n_used;
-        if (bytes <= bar) {
-            t->folded++;
-            return STAT_OTHER;
-        }
+    /* unseen, it must be larger than the mean row (the bound under which rows are evicted,
+     * stat_pick_victim): a young recurring row must not lose its place to one-off keys whose
+     * single records are a little larger than its own */
+    if (!seen && bytes <= t->total_bytes / t->n_used) {
+        t->folded++;
+        return STAT_OTHER;
     }
     uint32_t idx = stat_create(t, key, hash, now_sec, &created);
     if (seen && created)

@@ -1,0 +1,365 @@
+/*
+ * check_admit.c - admission into full tables (doorkeeper.h, stat_table_get_admit), held host
+ * bookings (stat_defer.h), and what they change in the aggregator under a flood of exports.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/agg.h"
+#include "flowdrill/doorkeeper.h"
+#include "flowdrill/service.h"
+#include "flowdrill/stat_defer.h"
+#include "flowdrill/stat_table.h"
+#include "flowdrill/topn.h"
+#include "recs.h"
+
+#define T0 1700000000u
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd32(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+/* ---- doorkeeper ---- */
+
+START_TEST(test_doorkeeper_second_sighting)
+{
+    struct doorkeeper d;
+    memset(&d, 0, sizeof d);
+    ck_assert(!doorkeeper_ready(&d));
+    doorkeeper_init(&d, 4096);
+    ck_assert(doorkeeper_ready(&d));
+    ck_assert(!doorkeeper_check(&d, 0x12345678));
+    ck_assert(doorkeeper_check(&d, 0x12345678));
+    ck_assert(doorkeeper_check(&d, 0x12345678));
+    doorkeeper_free(&d);
+    ck_assert(!doorkeeper_ready(&d));
+}
+END_TEST
+
+START_TEST(test_doorkeeper_forgets_after_two_windows)
+{
+    struct doorkeeper d;
+    doorkeeper_init(&d, 4096);
+    ck_assert(!doorkeeper_check(&d, 42));
+    /* one window of other keys later it is still remembered (in the previous generation) */
+    for (int i = 0; i < 4096; i++)
+        doorkeeper_check(&d, rnd32());
+    ck_assert(doorkeeper_check(&d, 42)); /* this sighting renews it */
+    for (int i = 0; i < 3 * 4096; i++)
+        doorkeeper_check(&d, rnd32());
+    /* three windows without it: both generations have been cleared since */
+    int seen = 0;
+    for (uint32_t k = 1000000; k < 1000100; k++)
+        seen += doorkeeper_check(&d, k * 2654435761u); /* first sightings */
+    ck_assert_int_lt(seen, 10);
+    doorkeeper_free(&d);
+}
+END_TEST
+
+START_TEST(test_doorkeeper_false_positive_rate)
+{
+    struct doorkeeper d;
+    doorkeeper_init(&d, 100000);
+    /* fill both generations, then ask about keys never shown */
+    for (int i = 0; i < 190000; i++)
+        doorkeeper_check(&d, rnd32());
+    int fp = 0;
+    for (int i = 0; i < 10000; i++)
+        fp += doorkeeper_check(&d, rnd32() | 1u << 31); /* mostly new keys */
+    /* two nearly full generations: a few per cent at most */
+    ck_assert_int_lt(fp, 600);
+    doorkeeper_free(&d);
+}
+END_TEST
+
+/* ---- stat_table_get_admit ---- */
+
+static uint32_t key_get(struct stat_table *t, uint32_t k, uint64_t bytes, enum stat_got *got)
+{
+    uint8_t key[16] = {0};
+    memcpy(key, &k, sizeof k);
+    uint32_t idx = stat_table_get_admit(t, key, stat_table_hash(t, key), T0, bytes, got);
+    stat_table_add(t, idx, T0, bytes, 1, 0, 0);
+    return idx;
+}
+
+static uint64_t table_bytes(const struct stat_table *t)
+{
+    uint64_t b = 0;
+    for (uint32_t i = 0; i < stat_table_slots(t); i++) {
+        const struct stat_entry *e = stat_table_centry(t, i);
+        if (e->flags & STAT_F_USED)
+            b += e->bytes[0] + e->bytes[1];
+    }
+    return b;
+}
+
+START_TEST(test_admit_second_sighting_and_large_newcomer)
+{
+    struct stat_table *t = stat_table_new(16, 8, 1);
+    enum stat_got got;
+    uint64_t sum = 0;
+    /* room: every key gets a row */
+    for (uint32_t k = 1; k <= 8; k++) {
+        ck_assert_uint_ne(key_get(t, k, 100 * k, &got), STAT_OTHER);
+        ck_assert_int_eq(got, STAT_GOT_NEW);
+        sum += 100 * k;
+    }
+    ck_assert_uint_ne(key_get(t, 3, 5, &got), STAT_OTHER);
+    ck_assert_int_eq(got, STAT_GOT_HIT);
+    sum += 5;
+    /* full: a small newcomer folds into "other" the first time ... */
+    ck_assert_uint_eq(key_get(t, 100, 10, &got), STAT_OTHER);
+    ck_assert_int_eq(got, STAT_GOT_NEW);
+    ck_assert_uint_eq(stat_table_folded(t), 1);
+    /* ... and gets a row the second time, evicting one */
+    uint32_t idx = key_get(t, 100, 10, &got);
+    ck_assert_uint_ne(idx, STAT_OTHER);
+    ck_assert_int_eq(got, STAT_GOT_AGAIN);
+    ck_assert_uint_eq(stat_table_evicted(t), 1);
+    ck_assert_uint_eq(stat_table_entry(t, idx)->bytes[0], 10); /* the first 10 went to other */
+    sum += 20;
+    /* a newcomer larger than the mean row gets in at once */
+    idx = key_get(t, 200, 1000000, &got);
+    ck_assert_uint_ne(idx, STAT_OTHER);
+    ck_assert_int_eq(got, STAT_GOT_NEW);
+    sum += 1000000;
+    /* nothing is lost: every byte is in a row or in "other" */
+    ck_assert_uint_eq(table_bytes(t), sum);
+    ck_assert_uint_eq(stat_table_count(t), 9); /* 8 rows and "other" */
+    stat_table_free(t);
+}
+END_TEST
+
+START_TEST(test_admit_flood_keeps_recurring_rows)
+{
+    /* 64 recurring keys and a flood of one-off ones through a table of 100 rows: with
+     * admission the recurring keys keep their rows and hold nearly all of their bytes */
+    struct stat_table *t = stat_table_new(16, 100, 2);
+    enum stat_got got;
+    uint64_t sum = 0, recurring = 0;
+    for (int round = 0; round < 200; round++) {
+        for (uint32_t k = 1; k <= 64; k++) {
+            key_get(t, k, 50, &got);
+            sum += 50;
+        }
+        for (int i = 0; i < 100; i++) {
+            key_get(t, 1000000 + rnd32(), 60, &got);
+            sum += 60;
+        }
+    }
+    for (uint32_t k = 1; k <= 64; k++) {
+        uint8_t key[16] = {0};
+        memcpy(key, &k, sizeof k);
+        uint32_t idx = stat_table_find(t, key);
+        ck_assert_uint_ne(idx, STAT_NONE);
+        recurring += stat_table_centry(t, idx)->bytes[0];
+    }
+    ck_assert_uint_ge(recurring, 64u * 50 * 190);
+    ck_assert_uint_eq(table_bytes(t), sum);
+    ck_assert_uint_gt(stat_table_folded(t), 15000);
+    stat_table_free(t);
+}
+END_TEST
+
+/* ---- stat_defer ---- */
+
+static void mark_created(void *ctx, struct stat_entry *e, const uint8_t *key)
+{
+    (*(int *)ctx)++;
+    if (key[0] & 1)
+        e->flags |= STAT_F_LOCAL;
+}
+
+START_TEST(test_defer_equals_immediate)
+{
+    /* the same bookings, applied at once and held then applied: the same rows, totals,
+     * flows, aux and history */
+    struct stat_table *now = stat_table_new(16, 1000, 3), *held = stat_table_new(16, 1000, 3);
+    struct stat_defer d;
+    stat_defer_init(&d, 1024); /* smaller than the bookings: applied early on the way */
+    int created = 0;
+    for (int i = 0; i < 5000; i++) {
+        uint8_t key[16] = {0};
+        key[0] = (uint8_t)(rnd32() % 200);
+        uint32_t h = stat_table_hash(now, key);
+        uint32_t last = T0 + 100, first = last - rnd32() % 30;
+        uint64_t b0 = rnd32() % 5000, b1 = rnd32() % 5000;
+        enum stat_got got;
+        uint32_t idx = stat_table_get_admit(now, key, h, T0 + 100, b0 + b1, &got);
+        uint64_t n = (uint64_t)(last - first) + 1;
+        struct stat_span sp = {first, last, (b0 + b1) / n, 0};
+        sp.rem = b0 + b1 - sp.per * n;
+        stat_table_add_span(now, idx, b0, 1, b1, 2, &sp);
+        stat_table_entry(now, idx)->flows += 1;
+        stat_table_entry(now, idx)->aux += 2;
+
+        struct stat_booking *b = stat_defer_push(&d);
+        if (!b) {
+            stat_defer_apply(&d, held, T0 + 100, mark_created, &created);
+            b = stat_defer_push(&d);
+        }
+        ck_assert_ptr_nonnull(b);
+        memcpy(b->key, key, 16);
+        b->hash = h;
+        b->first = first;
+        b->last = last;
+        b->flows = 1;
+        b->aux = 2;
+        b->b0 = b0, b->p0 = 1, b->b1 = b1, b->p1 = 2;
+    }
+    stat_defer_apply(&d, held, T0 + 100, mark_created, &created);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert_uint_eq(d.applied, 5000);
+    ck_assert_int_eq(created, 200);
+    ck_assert_uint_eq(stat_table_count(now), stat_table_count(held));
+    for (uint32_t i = 1; i < stat_table_slots(now); i++) {
+        const struct stat_entry *x = stat_table_centry(now, i);
+        uint32_t j = stat_table_find(held, x->key);
+        ck_assert_uint_ne(j, STAT_NONE);
+        const struct stat_entry *y = stat_table_centry(held, j);
+        ck_assert_uint_eq(x->bytes[0], y->bytes[0]);
+        ck_assert_uint_eq(x->bytes[1], y->bytes[1]);
+        ck_assert_uint_eq(x->pkts[0], y->pkts[0]);
+        ck_assert_uint_eq(x->pkts[1], y->pkts[1]);
+        ck_assert_uint_eq(x->flows, y->flows);
+        ck_assert_uint_eq(x->aux, y->aux);
+        ck_assert_uint_eq(!!(y->flags & STAT_F_LOCAL), x->key[0] & 1);
+        uint64_t sx[STAT_HIST], sy[STAT_HIST];
+        stat_entry_series(x, T0 + 101, 40, sx);
+        stat_entry_series(y, T0 + 101, 40, sy);
+        ck_assert_mem_eq(sx, sy, sizeof(uint64_t) * 40);
+    }
+    stat_defer_free(&d);
+    stat_table_free(now);
+    stat_table_free(held);
+}
+END_TEST
+
+START_TEST(test_home_bits_in_range)
+{
+    struct stat_table *t = stat_table_new(16, 100000, 4);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_lt(stat_table_home_bits(t, rnd32(), 6), 64);
+    stat_table_free(t);
+}
+END_TEST
+
+/* ---- the aggregator under a flood of exports ---- */
+
+static struct flow_rec export_rec(uint32_t i, uint32_t sec)
+{
+    char src[32], dst[32];
+    uint32_t c = rnd32() % 3000, s = rnd32() % 50;
+    snprintf(src, sizeof src, "10.%u.%u.%u", c >> 16, c >> 8 & 255, c & 255);
+    snprintf(dst, sizeof dst, "198.18.0.%u", s + 1);
+    struct flow_rec r = recs_make(src, (uint16_t)(32768 + i % 20000), dst, 443, 6,
+                                  40 + rnd32() % 100000, sec);
+    r.first_us -= (int64_t)(rnd32() % 20) * 1000000;
+    r.packets = 1 + rnd32() % 50;
+    r.flags = FLOW_REC_EXPORTED;
+    flow_addr_parse("198.51.100.1", &r.exporter);
+    r.in_if = 1;
+    r.out_if = 2;
+    return r;
+}
+
+static uint64_t sum_rows(const struct agg *a, enum agg_table t, uint64_t *flows)
+{
+    struct topn_row *rows;
+    size_t n = topn_select(a, t, TOPN_SORT_BYTES, 0, &rows);
+    uint64_t b = 0, f = 0;
+    for (size_t i = 0; i < n; i++) {
+        b += rows[i].bytes;
+        f += rows[i].flows;
+    }
+    free(rows);
+    if (flows)
+        *flows = f;
+    return b;
+}
+
+START_TEST(test_agg_export_flood_sums)
+{
+    struct agg_limits l;
+    agg_limits_default(&l);
+    l.max_flows = 2000;
+    l.max_hosts = 1000;
+    l.max_pairs = 1000;
+    struct service_db *svc = service_db_new(false);
+    struct localnet ln;
+    localnet_init(&ln);
+    localnet_add_cidr(&ln, "10.0.0.0/8");
+    struct agg *a = agg_new(&l, &ln, svc, 5);
+    enum { N = 60000 };
+    struct flow_rec *r = malloc(N * sizeof *r);
+    for (uint32_t i = 0; i < N; i++)
+        r[i] = export_rec(i, T0 + i / 6000);
+    for (uint32_t i = 0; i < N; i += 30)
+        agg_add(a, r + i, 30);
+    /* what the tables show before a flush lags; after it, everything adds up */
+    agg_flush(a);
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.flows, N);
+    ck_assert_uint_gt(t.folded[AGG_T_FLOW], 0);  /* conversations turned away ... */
+    ck_assert_uint_gt(t.folded[AGG_T_HOST], 0);  /* ... and hosts ... */
+    ck_assert_uint_gt(t.folded[AGG_T_PAIR], 0);  /* ... and pairs */
+    ck_assert_uint_le(t.rows[AGG_T_FLOW], 2000);
+    uint64_t f;
+    ck_assert_uint_eq(sum_rows(a, AGG_T_HOST, &f), 2 * t.bytes);
+    ck_assert_uint_eq(f, 2 * (uint64_t)N); /* no record has the same host at both ends */
+    ck_assert_uint_eq(sum_rows(a, AGG_T_PAIR, &f), t.bytes);
+    ck_assert_uint_eq(f, N);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_PROTO, NULL), t.bytes);
+    ck_assert_uint_eq(sum_rows(a, AGG_T_EXPORTER, NULL), t.bytes);
+    /* directions come from the addresses: all of it leaves 10/8 */
+    ck_assert_uint_eq(t.bytes_dir[FLOW_DIR_OUT], t.bytes);
+    /* every server recurs, so every one has its own row */
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_HOST, TOPN_SORT_BYTES, 0, &rows);
+    int servers = 0;
+    for (size_t i = 0; i < n; i++)
+        servers += rows[i].key.raw[12] == 198 && rows[i].key.raw[13] == 18;
+    ck_assert_int_eq(servers, 50);
+    free(rows);
+    free(r);
+    agg_free(a);
+    service_db_free(svc);
+}
+END_TEST
+
+static Suite *admit_suite(void)
+{
+    Suite *s = suite_create("admit");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_doorkeeper_second_sighting);
+    tcase_add_test(tc, test_doorkeeper_forgets_after_two_windows);
+    tcase_add_test(tc, test_doorkeeper_false_positive_rate);
+    tcase_add_test(tc, test_admit_second_sighting_and_large_newcomer);
+    tcase_add_test(tc, test_admit_flood_keeps_recurring_rows);
+    tcase_add_test(tc, test_defer_equals_immediate);
+    tcase_add_test(tc, test_home_bits_in_range);
+    tcase_add_test(tc, test_agg_export_flood_sums);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(admit_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
