@@ -12,16 +12,22 @@
  * a record older than `now` is booked into `now` (its bytes still count), a newer one
  * advances `now` (after a flush). Rates are computed over complete seconds before `now`.
  *
- * A flow export is booked into every table as it arrives, its bytes spread evenly over its
- * [first, last] seconds (so a long flow reported at its active timeout does not make a spike
- * at the moment it arrives; seconds older than the history only reach the totals). Its rows
- * are found by hashing, not kept on the conversation: an exported conversation holds no
- * references (stat_table_ref), so its rows stay evictable. A conversation seen both by capture
- * and by export is counted in its rows' flows once for each.
+ * A flow export is booked as it arrives, its bytes spread evenly over its [first, last]
+ * seconds (so a long flow reported at its active timeout does not make a spike at the moment
+ * it arrives; seconds older than the history only reach the totals): into its conversation,
+ * pair, port, application, protocol, exporter and interface rows at once, and into its two
+ * host rows at the next flush (stat_defer.h: held bookings applied grouped by index region,
+ * so that a host's row is missed in the cache about once per flush, not once per record).
+ * Its rows are found by hashing, not kept on the conversation: an exported conversation
+ * holds no references (stat_table_ref), so its rows stay evictable. A conversation seen both
+ * by capture and by export is counted in its rows' flows once for each.
  *
  * Memory is bounded by agg_limits: a full conversation table evicts the stalest of a few
  * entries under a clock hand; a full stat table evicts a small unreferenced row the same way,
- * or folds the new key into an "other" row. All counted.
+ * or folds the new key into an "other" row. All counted. For flow exports full tables also
+ * admit new keys (doorkeeper.h): a new conversation, host or pair gets a place on its second
+ * sighting, or at once if its record is large; until then it is counted as folded (a
+ * conversation not admitted still reaches every other table).
  * No I/O, no libuv, no curses.
  */
 #ifndef FLOWDRILL_AGG_H

@@ -31,7 +31,7 @@
 #define AGG_MAX_IFACES 65536
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
-#define AGG_HOST_DEFER (1u << 18) /* host bookings held between flushes (64 bytes each) */
+#define AGG_HOST_DEFER (1u << 17) /* host bookings held between flushes (64 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
  * table has evicted nothing since it was looked up. */

@@ -268,7 +268,7 @@ int report_json(FILE *o, const struct report_ctx *c)
     for (int i = 0; i < AGG_T_MAX; i++)
         json_u64(o, agg_table_name(i), t.evicted[i], i > 0);
     fputs("},\"folded\":{", o);
-    for (int i = 0; i < AGG_T_FLOW; i++)
+    for (int i = 0; i < AGG_T_MAX; i++)
         json_u64(o, agg_table_name(i), t.folded[i], i > 0);
     fputc('}', o);
     if (c->nf) {
@@ -406,8 +406,9 @@ int report_text(FILE *o, const struct report_ctx *c)
     }
     for (int i = 0; i < AGG_T_MAX; i++) {
         if (t.evicted[i] || t.folded[i]) {
-            fprintf(o, "table %s full: %" PRIu64 " evicted, %" PRIu64 " folded into other\n",
-                    agg_table_name(i), t.evicted[i], t.folded[i]);
+            fprintf(o, "table %s full: %" PRIu64 " evicted, %" PRIu64 " %s\n", agg_table_name(i),
+                    t.evicted[i], t.folded[i],
+                    i == AGG_T_FLOW ? "not admitted" : "folded into other");
             any = true;
         }
     }
