@@ -81,6 +81,21 @@ START_TEST(test_doorkeeper_false_positive_rate)
 }
 END_TEST
 
+START_TEST(test_doorkeeper_large_uses_every_word)
+{
+    /* a filter of 2^21 words per generation: keys land in its upper half too */
+    struct doorkeeper d;
+    doorkeeper_init(&d, 8u << 20);
+    ck_assert_uint_eq(d.mask, (1u << 21) - 1);
+    int upper = 0;
+    for (int i = 0; i < 1000; i++)
+        upper += doorkeeper_word_(&d, rnd32()) > d.mask / 2;
+    ck_assert_int_gt(upper, 400);
+    ck_assert_int_lt(upper, 600);
+    doorkeeper_free(&d);
+}
+END_TEST
+
 /* ---- stat_table_get_admit ---- */
 
 static uint32_t key_get(struct stat_table *t, uint32_t k, uint64_t bytes, enum stat_got *got)
@@ -346,6 +361,7 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, test_doorkeeper_second_sighting);
     tcase_add_test(tc, test_doorkeeper_forgets_after_two_windows);
     tcase_add_test(tc, test_doorkeeper_false_positive_rate);
+    tcase_add_test(tc, test_doorkeeper_large_uses_every_word);
     tcase_add_test(tc, test_admit_second_sighting_and_large_newcomer);
     tcase_add_test(tc, test_admit_flood_keeps_recurring_rows);
     tcase_add_test(tc, test_defer_equals_immediate);

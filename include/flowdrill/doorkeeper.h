@@ -40,7 +40,8 @@ static inline bool doorkeeper_ready(const struct doorkeeper *d)
 
 static inline uint32_t doorkeeper_word_(const struct doorkeeper *d, uint32_t hash)
 {
-    return (hash * 0x9E3779B1u >> 12) & d->mask;
+    /* the high half of a 64-bit product: every word of any size is reachable */
+    return (uint32_t)(((uint64_t)hash * 0x9E3779B97F4A7C15ull) >> 32) & d->mask;
 }
 
 /* Start loading the words a key's bits live in (batched callers, a batch ahead). */
