@@ -619,6 +619,11 @@ START_TEST(test_hist_ring_matches_naive_model)
     uint32_t d[STAT_HIST] = {0}, last = 0, max = 0;
     uint8_t shift = 0;
     struct stat_hist h = {d, &last, &shift, &max};
+    /* the same bookings through the inline fast path first, as the tables book them */
+    uint32_t df[STAT_HIST] = {0}, lastf = 0, maxf = 0;
+    uint8_t shiftf = 0;
+    struct stat_hist hf = {df, &lastf, &shiftf, &maxf};
+    int fast = 0;
     static struct model_ring m;
     memset(&m, 0, sizeof m);
     uint64_t rng = 42;
@@ -634,13 +639,23 @@ START_TEST(test_hist_ring_matches_naive_model)
         sp.per = bytes / (len + 1);
         sp.rem = bytes - sp.per * (len + 1);
         stat_hist_add_span(h, &sp);
+        if (stat_hist_add_span_fast(df, lastf, shiftf, &maxf, &sp))
+            fast++;
+        else
+            stat_hist_add_span(hf, &sp);
         if (sp.last > now - 64 || last - sp.last < STAT_HIST) /* else older than the ring */
             model_span(&m, &sp);
     }
     ck_assert_uint_eq(shift, 0);
-    for (uint32_t secs = 1; secs <= STAT_HIST; secs++)
+    ck_assert_int_gt(fast, 4000); /* spans ending at the newest second */
+    ck_assert_uint_eq(lastf, last);
+    ck_assert_uint_eq(shiftf, 0);
+    for (uint32_t secs = 1; secs <= STAT_HIST; secs++) {
         ck_assert_uint_eq(stat_hist_window(d, last, shift, now + 1, secs),
                           model_window(&m, last, now + 1, secs));
+        ck_assert_uint_eq(stat_hist_window(df, lastf, shiftf, now + 1, secs),
+                          model_window(&m, last, now + 1, secs));
+    }
     uint64_t series[STAT_HIST];
     stat_hist_series(d, last, shift, now + 1, STAT_HIST, series);
     for (uint32_t k = 0; k < STAT_HIST; k++) {
