@@ -500,6 +500,31 @@ START_TEST(test_localnet)
     char buf[64];
     localnet_format(&l, 0, buf, sizeof buf);
     ck_assert_str_eq(buf, "192.0.2.0/24");
+
+    /* every prefix length, against a bit-by-bit comparison */
+    uint64_t r = 7;
+    for (int round = 0; round < 2000; round++) {
+        struct localnet one;
+        localnet_init(&one);
+        struct flow_addr net, y;
+        for (int i = 0; i < 16; i++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            net.b[i] = (uint8_t)(r >> 56);
+        }
+        unsigned bits = (unsigned)(r >> 20) % 129;
+        ck_assert_int_eq(localnet_add(&one, &net, flow_addr_is_v4(&net) ? bits % 33 : bits), 0);
+        unsigned plen = one.bits[0];
+        y = net;
+        if (r >> 40 & 1) { /* flip one bit, inside or outside the prefix */
+            unsigned k = (unsigned)(r >> 8) % 128;
+            y.b[k / 8] ^= (uint8_t)(0x80 >> (k % 8));
+        }
+        bool want = true;
+        for (unsigned k = 0; k < plen; k++)
+            if ((y.b[k / 8] ^ net.b[k / 8]) & (0x80 >> (k % 8)))
+                want = false;
+        ck_assert_int_eq(localnet_contains(&one, &y), want);
+    }
 }
 END_TEST
 

@@ -17,6 +17,8 @@ struct localnet {
     struct flow_addr net[LOCALNET_MAX]; /* masked network address */
     uint8_t bits[LOCALNET_MAX];         /* prefix length over the 128-bit form */
     size_t n;
+    /* the same as two 64-bit words each, for lookups: (address & mask) == net */
+    uint64_t net_w[LOCALNET_MAX][2], mask_w[LOCALNET_MAX][2];
 };
 
 void localnet_init(struct localnet *ln);

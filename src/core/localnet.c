@@ -40,6 +40,11 @@ int localnet_add(struct localnet *ln, const struct flow_addr *a, unsigned prefix
             return 0; /* already there */
     ln->net[ln->n] = m;
     ln->bits[ln->n] = (uint8_t)bits;
+    struct flow_addr ones;
+    memset(&ones, 0xff, sizeof ones);
+    localnet_mask(&ones, bits);
+    memcpy(ln->net_w[ln->n], &m, sizeof m);
+    memcpy(ln->mask_w[ln->n], &ones, sizeof ones);
     ln->n++;
     return 0;
 }
@@ -71,12 +76,12 @@ int localnet_add_cidr(struct localnet *ln, const char *cidr)
 
 bool localnet_contains(const struct localnet *ln, const struct flow_addr *a)
 {
-    for (size_t i = 0; i < ln->n; i++) {
-        struct flow_addr m = *a;
-        localnet_mask(&m, ln->bits[i]);
-        if (memcmp(&m, &ln->net[i], sizeof m) == 0)
+    uint64_t w[2];
+    memcpy(w, a, sizeof w);
+    for (size_t i = 0; i < ln->n; i++)
+        if ((w[0] & ln->mask_w[i][0]) == ln->net_w[i][0] &&
+            (w[1] & ln->mask_w[i][1]) == ln->net_w[i][1])
             return true;
-    }
     return false;
 }
 
