@@ -16,6 +16,7 @@
 #include "flowdrill/stat_table.h"
 #include "flowdrill/topn.h"
 #include "recs.h"
+#include "rowsum.h"
 
 #define T0 1700000000u
 
@@ -288,21 +289,6 @@ static struct flow_rec export_rec(uint32_t i, uint32_t sec)
     return r;
 }
 
-static uint64_t sum_rows(const struct agg *a, enum agg_table t, uint64_t *flows)
-{
-    struct topn_row *rows;
-    size_t n = topn_select(a, t, TOPN_SORT_BYTES, 0, &rows);
-    uint64_t b = 0, f = 0;
-    for (size_t i = 0; i < n; i++) {
-        b += rows[i].bytes;
-        f += rows[i].flows;
-    }
-    free(rows);
-    if (flows)
-        *flows = f;
-    return b;
-}
-
 START_TEST(test_agg_export_flood_sums)
 {
     struct agg_limits l;
@@ -331,12 +317,12 @@ START_TEST(test_agg_export_flood_sums)
     ck_assert_uint_gt(t.folded[AGG_T_PAIR], 0);  /* ... and pairs */
     ck_assert_uint_le(t.rows[AGG_T_FLOW], 2000);
     uint64_t f;
-    ck_assert_uint_eq(sum_rows(a, AGG_T_HOST, &f), 2 * t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_HOST, NULL, &f), 2 * t.bytes);
     ck_assert_uint_eq(f, 2 * (uint64_t)N); /* no record has the same host at both ends */
-    ck_assert_uint_eq(sum_rows(a, AGG_T_PAIR, &f), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_PAIR, NULL, &f), t.bytes);
     ck_assert_uint_eq(f, N);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_PROTO, NULL), t.bytes);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_EXPORTER, NULL), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_PROTO, NULL, NULL), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_EXPORTER, NULL, NULL), t.bytes);
     /* directions come from the addresses: all of it leaves 10/8 */
     ck_assert_uint_eq(t.bytes_dir[FLOW_DIR_OUT], t.bytes);
     /* every server recurs, so every one has its own row */

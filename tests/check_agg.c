@@ -14,6 +14,7 @@
 #include "flowdrill/stat_table.h"
 #include "flowdrill/topn.h"
 #include "recs.h"
+#include "rowsum.h"
 
 #define T0 1700000000u
 
@@ -267,21 +268,6 @@ static void rand_addr(char *buf, size_t len, unsigned range)
     snprintf(buf, len, "198.%u.%u.%u", 18 + (x >> 16 & 1), x >> 8 & 255, x & 255);
 }
 
-static uint64_t sum_rows(const struct agg *a, enum agg_table t, uint64_t *pkts)
-{
-    struct topn_row *rows;
-    size_t n = topn_select(a, t, TOPN_SORT_BYTES, 0, &rows);
-    uint64_t b = 0, p = 0;
-    for (size_t i = 0; i < n; i++) {
-        b += rows[i].bytes;
-        p += rows[i].packets;
-    }
-    free(rows);
-    if (pkts)
-        *pkts = p;
-    return b;
-}
-
 START_TEST(test_sums_are_consistent)
 {
     struct agg *a = new_agg(100000, 100000);
@@ -297,13 +283,13 @@ START_TEST(test_sums_are_consistent)
     struct agg_totals t;
     agg_totals(a, &t);
     uint64_t p;
-    ck_assert_uint_eq(sum_rows(a, AGG_T_HOST, &p), 2 * t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_HOST, &p, NULL), 2 * t.bytes);
     ck_assert_uint_eq(p, 2 * t.packets);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_PAIR, &p), t.bytes);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_PROTO, &p), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_PAIR, &p, NULL), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_PROTO, &p, NULL), t.bytes);
     ck_assert_uint_eq(p, t.packets);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_APP, NULL), t.bytes);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_FLOW, &p), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_APP, NULL, NULL), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_FLOW, &p, NULL), t.bytes);
     ck_assert_uint_eq(p, t.packets);
     ck_assert_uint_eq(t.packets, 20000);
     agg_free(a);
@@ -370,9 +356,9 @@ START_TEST(test_eviction_under_flood)
     ck_assert_uint_gt(t.evicted[AGG_T_HOST] + t.folded[AGG_T_HOST], 0);
     /* nothing is lost: every byte is in some row, "other" included */
     uint64_t p;
-    ck_assert_uint_eq(sum_rows(a, AGG_T_HOST, &p), 2 * t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_HOST, &p, NULL), 2 * t.bytes);
     ck_assert_uint_eq(p, 2 * t.packets);
-    ck_assert_uint_eq(sum_rows(a, AGG_T_PAIR, NULL), t.bytes);
+    ck_assert_uint_eq(rowsum(a, AGG_T_PAIR, NULL, NULL), t.bytes);
     ck_assert_uint_eq(t.packets, 101000);
     /* the heavy hitter stays on top */
     struct topn_row *rows;
