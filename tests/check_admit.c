@@ -339,6 +339,48 @@ START_TEST(test_agg_export_flood_sums)
 }
 END_TEST
 
+START_TEST(test_agg_large_conversation_admitted)
+{
+    /* a full conversation table turns small exported newcomers away and lets a large one in */
+    struct agg_limits l;
+    agg_limits_default(&l);
+    l.max_flows = 100;
+    struct service_db *svc = service_db_new(false);
+    struct agg *a = agg_new(&l, NULL, svc, 6);
+    for (uint32_t i = 0; i < 300; i++) {
+        struct flow_rec r = export_rec(i, T0);
+        r.bytes = 1000;
+        agg_add(a, &r, 1);
+    }
+    struct agg_totals t;
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.rows[AGG_T_FLOW], 100);
+    /* equal to the victim's, not larger: turned away (the first newcomer of a full table, with
+     * no victim picked yet, gets in) */
+    ck_assert_uint_eq(t.folded[AGG_T_FLOW], 199);
+    uint64_t evicted = t.evicted[AGG_T_FLOW];
+    struct flow_rec big = recs_make("192.0.2.7", 5555, "198.51.100.9", 22, 6, 5000000, T0);
+    big.flags = FLOW_REC_EXPORTED;
+    agg_add(a, &big, 1);
+    agg_flush(a);
+    agg_totals(a, &t);
+    ck_assert_uint_eq(t.folded[AGG_T_FLOW], 199);
+    ck_assert_uint_eq(t.evicted[AGG_T_FLOW], evicted + 1);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_FLOW, TOPN_SORT_BYTES, 1, &rows);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(rows[0].bytes, 5000000);
+    ck_assert_uint_eq(rows[0].key.flow.pb, 22);
+    free(rows);
+    /* the turned-away conversations still count everywhere else */
+    ck_assert_uint_eq(t.flows, 301);
+    ck_assert_uint_eq(rowsum(a, AGG_T_PROTO, NULL, NULL), t.bytes);
+    ck_assert_uint_eq(t.bytes, 300 * 1000 + 5000000);
+    agg_free(a);
+    service_db_free(svc);
+}
+END_TEST
+
 static Suite *admit_suite(void)
 {
     Suite *s = suite_create("admit");
@@ -353,6 +395,7 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, test_defer_equals_immediate);
     tcase_add_test(tc, test_home_bits_in_range);
     tcase_add_test(tc, test_agg_export_flood_sums);
+    tcase_add_test(tc, test_agg_large_conversation_admitted);
     suite_add_tcase(s, tc);
     return s;
 }

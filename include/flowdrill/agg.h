@@ -25,9 +25,10 @@
  * Memory is bounded by agg_limits: a full conversation table evicts the stalest of a few
  * entries under a clock hand; a full stat table evicts a small unreferenced row the same way,
  * or folds the new key into an "other" row. All counted. For flow exports full tables also
- * admit new keys (doorkeeper.h): a new conversation, host or pair gets a place on its second
- * sighting, or at once if its record is large; until then it is counted as folded (a
- * conversation not admitted still reaches every other table).
+ * admit new keys: a new host or pair gets a row on its second sighting (doorkeeper.h) or at
+ * once if its record is above the mean row, a new conversation only if its record is larger
+ * than the conversation to be evicted next; the others are counted as folded (a conversation
+ * not admitted still reaches every other table).
  * No I/O, no libuv, no curses.
  */
 #ifndef FLOWDRILL_AGG_H

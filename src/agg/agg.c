@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flowdrill/doorkeeper.h"
 #include "flowdrill/flow_table.h"
 #include "flowdrill/hash.h"
 #include "flowdrill/stat_defer.h"
@@ -62,7 +61,6 @@ struct agg {
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
     uint64_t flow_refused; /* exported conversations a full table did not admit */
-    struct doorkeeper flow_door; /* admission of exported conversations into a full table */
     struct stat_defer host_defer; /* flow exports' host bookings, applied on flush */
     struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
     /* flow exports: per conversation, the interface rows (+1; 0 = none) of the export that
@@ -148,7 +146,6 @@ void agg_free(struct agg *a)
     for (int i = 0; i < AGG_T_FLOW; i++)
         stat_table_free(a->st[i]);
     free(a->dirty);
-    doorkeeper_free(&a->flow_door);
     stat_defer_free(&a->host_defer);
     free(a);
 }
@@ -855,15 +852,13 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
     }
 }
 
-/* Admission of a new exported conversation into the full conversation table, as for the stat
- * tables (stat_table_get_admit): if the doorkeeper has seen it lately, or if its record is
- * larger than the conversation to be evicted next. */
-static bool agg_admit_flow(struct agg *a, uint32_t hash, uint64_t bytes)
+/* Admission of a new exported conversation into the full conversation table: only if its
+ * record is larger than the conversation to be evicted next. Unlike the stat tables there is
+ * no second-sighting rule: an exporter reports a conversation again only at its active
+ * timeout (a minute or more), long after a doorkeeper sized to the table has forgotten it at
+ * any rate that fills the table; and checking one cost a quarter of the time of a record. */
+static bool agg_admit_flow(struct agg *a, uint64_t bytes)
 {
-    if (!doorkeeper_ready(&a->flow_door))
-        doorkeeper_init(&a->flow_door, 2 * flow_table_capacity(a->ft));
-    if (doorkeeper_check(&a->flow_door, hash))
-        return true;
     uint32_t v = a->next_evict;
     if (v == FLOW_NONE || v >= flow_table_slots(a->ft) || !flow_table_hot(a->ft)[v].key.af)
         return true;
@@ -878,7 +873,7 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
     uint32_t idx = flow_table_find(a->ft, r, hash, &dir);
     if (idx == FLOW_NONE) {
         if (flow_table_full(a->ft) && (r->flags & FLOW_REC_EXPORTED) &&
-            !agg_admit_flow(a, hash, r->bytes)) {
+            !agg_admit_flow(a, r->bytes)) {
             a->flows++;
             a->flow_refused++;
             agg_add_export(a, r, kx, FLOW_NONE, 0, true);
@@ -939,8 +934,7 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             if (recs[i].flags & FLOW_REC_EXPORTED) {
                 agg_keys_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
                 stat_table_prefetch_slot(pair, kx[i].pair_hash);
-                /* admission filters (only allocated once their table has been full) */
-                doorkeeper_prefetch(&a->flow_door, hash[i]);
+                /* the admission filter (only allocated once the table has been full) */
                 stat_table_prefetch_door(pair, kx[i].pair_hash);
             }
         }
@@ -988,7 +982,7 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
     o->folded[AGG_T_FLOW] = a->flow_refused;
     o->rows[AGG_T_FLOW] = flow_table_count(a->ft);
     o->memory = flow_table_memory(a->ft) + a->cap_dirty * sizeof *a->dirty +
-                doorkeeper_memory(&a->flow_door) + stat_defer_memory(&a->host_defer);
+                stat_defer_memory(&a->host_defer);
     for (int i = 0; i < AGG_T_FLOW; i++) {
         o->evicted[i] = stat_table_evicted(a->st[i]);
         o->folded[i] = stat_table_folded(a->st[i]);
