@@ -11,8 +11,8 @@
  * It is a Bloom filter of two bits per key in one 64-bit word, in two generations: a key is
  * "seen" when it is in either; sightings go into the current one, and after `window`
  * sightings the current one becomes the previous one and a cleared filter takes its place. So
- * a key stays seen for between one and two windows of sightings. False "seen" answers (a few
- * per cent at the sizes chosen) only admit a key early. No I/O; depends on nothing.
+ * a key stays seen for between one and two windows of sightings. False "seen" answers (up to
+ * about 10% with both generations full) only admit a key early. No I/O; depends on xalloc.
  */
 #ifndef FLOWDRILL_DOORKEEPER_H
 #define FLOWDRILL_DOORKEEPER_H
@@ -30,7 +30,7 @@ struct doorkeeper {
     size_t bytes;      /* allocated */
 };
 
-/* Size the filter for `window` sightings per generation (about 16 bits per sighting). */
+/* Size the filter for `window` sightings per generation (8 to 16 bits per sighting). */
 void doorkeeper_init(struct doorkeeper *d, uint32_t window);
 void doorkeeper_free(struct doorkeeper *d);
 static inline bool doorkeeper_ready(const struct doorkeeper *d)

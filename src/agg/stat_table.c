@@ -343,7 +343,7 @@ uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t ha
     if (t->n_used - 1 < t->max)
         return stat_create(t, key, hash, now_sec, &created);
     if (!doorkeeper_ready(&t->door))
-        doorkeeper_init(&t->door, 2 * t->max);
+        doorkeeper_init(&t->door, t->max);
     bool seen = doorkeeper_check(&t->door, hash);
     /* unseen, it must be larger than the mean row (the bound under which rows are evicted,
      * stat_pick_victim): a young recurring row must not lose its place to one-off keys whose
