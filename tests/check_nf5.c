@@ -6,9 +6,9 @@
  * a fixed arrival clock, and asserts the return value, every reason counter (the ones not named
  * must stay 0) and the exact records a recording sink received. The robustness cases follow
  * the NetFlow v5 table of ROBUSTNESS.md (N5-01 .. N5-05). The last tests decode the real v5
- * exports of the shared corpus (FLOWDRILL_TESTDATA, default /work/shared/testdata) when it is
- * present, checking counts and fields against the TShark oracle; they pass with a note when
- * the corpus is absent. Datagrams are copied to exact-size heap blocks so ASan sees over-reads.
+ * exports of the shared corpus (FLOWDRILL_TESTDATA, default $TOP_SRCDIR/../shared/testdata)
+ * when it is present, checking counts and fields against the TShark oracle; they pass with a
+ * note when the corpus is absent. Datagrams are copied to exact-size heap blocks so ASan sees over-reads.
  */
 #include "config.h"
 
@@ -424,12 +424,16 @@ END_TEST
 
 static size_t load(const char *rel, uint8_t *buf, size_t cap)
 {
-    const char *dir = getenv("FLOWDRILL_TESTDATA");
+    const char *dir = getenv("FLOWDRILL_TESTDATA"), *top = getenv("TOP_SRCDIR");
     char path[1024];
     FILE *f;
     size_t n;
 
-    snprintf(path, sizeof path, "%s/%s", dir ? dir : "/work/shared/testdata", rel);
+    /* as the conformance scripts: the corpus sits beside the source tree */
+    if (dir)
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
+    else
+        snprintf(path, sizeof path, "%s/../shared/testdata/%s", top ? top : ".", rel);
     f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "check_nf5: %s not found, skipped\n", path);
