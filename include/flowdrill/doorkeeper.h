@@ -27,7 +27,7 @@ struct doorkeeper {
     uint32_t cur;      /* index of the current generation */
     uint32_t window;   /* sightings per generation */
     uint32_t count;    /* sightings in the current generation */
-    size_t bytes;      /* allocated */
+    size_t bytes;      /* allocated; 0 until doorkeeper_init (start from a zeroed struct) */
 };
 
 /* Size the filter for `window` sightings per generation (8 to 16 bits per sighting). */

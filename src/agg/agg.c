@@ -307,13 +307,13 @@ static void agg_service_rows(struct agg *a, const struct flow_key *k, bool count
 }
 
 /*
- * Find (creating) every row of conversation k. The host rows come back held (a row of the
- * same table looked up next cannot evict them); the caller releases them with
- * agg_release_rows. With `count` (a conversation seen for the first time) the conversation
- * is counted in each row's flows, and in its hosts' peers when the pair row is new.
+ * Find (creating) every row of a captured conversation k on its first flush, counting it in
+ * each row's flows, and in its hosts' peers when the pair row is new. The host rows come back
+ * held (a row of the same table looked up next cannot evict them); the caller releases them
+ * with agg_release_rows.
  */
 static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
-                          bool count, struct agg_rows *rw)
+                          struct agg_rows *rw)
 {
     struct stat_table *host = a->st[AGG_T_HOST], *pair = a->st[AGG_T_PAIR];
     rw->host[0] = agg_host(a, &k->a, kh->host_hash[0]);
@@ -321,22 +321,19 @@ static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct 
     rw->host[1] = agg_host(a, &k->b, kh->host_hash[1]);
     stat_table_hold(host, rw->host[1]);
     bool same = rw->host[1] == rw->host[0] && rw->host[0] != STAT_OTHER;
-    if (count) {
-        stat_table_entry(host, rw->host[0])->flows++;
-        if (!same)
-            stat_table_entry(host, rw->host[1])->flows++;
-    }
+    stat_table_entry(host, rw->host[0])->flows++;
+    if (!same)
+        stat_table_entry(host, rw->host[1])->flows++;
 
     bool created;
     rw->pair = stat_table_get_hashed(pair, kh->pair, kh->pair_hash, a->now, &created);
-    if (count)
-        stat_table_entry(pair, rw->pair)->flows++;
+    stat_table_entry(pair, rw->pair)->flows++;
     if (created) {
         stat_table_entry(host, rw->host[0])->aux++;
         if (rw->host[1] != rw->host[0])
             stat_table_entry(host, rw->host[1])->aux++;
     }
-    agg_service_rows(a, k, count, rw);
+    agg_service_rows(a, k, true, rw);
 }
 
 /* The rows of an exported conversation that holds no references, but its hosts': those are
@@ -412,7 +409,7 @@ static void agg_resolve(struct agg *a, const struct flow_key *k, struct flow_col
     struct agg_keys kh;
     struct agg_rows rw;
     agg_keys_of(a, &k->a, &k->b, &kh);
-    agg_find_rows(a, k, &kh, true, &rw);
+    agg_find_rows(a, k, &kh, &rw);
     c->ref[FLOW_REF_HOST_A] = rw.host[0];
     c->ref[FLOW_REF_HOST_B] = rw.host[1];
     c->ref[FLOW_REF_PAIR] = rw.pair;
