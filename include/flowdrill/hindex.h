@@ -63,13 +63,17 @@ static inline void hindex_put(struct hindex *h, uint32_t hash, uint32_t idx)
     h->slot[i] = (uint64_t)hash << 32 | (uint64_t)(idx + 1);
 }
 
-/* Double the capacity when `used + 1` entries would make it more than half full. */
+/* Grow (one rehash, to the next power of two that fits) so that `used + 1` entries keep it
+ * at most half full. */
 static inline void hindex_reserve(struct hindex *h, uint32_t used)
 {
-    if ((uint64_t)(used + 1) * 2 <= (uint64_t)h->mask + 1)
+    uint64_t cap = (uint64_t)h->mask + 1;
+    if ((uint64_t)(used + 1) * 2 <= cap)
         return;
+    while ((uint64_t)(used + 1) * 2 > cap)
+        cap *= 2;
     struct hindex n;
-    hindex_init(&n, (h->mask + 1) * 2);
+    hindex_init(&n, (uint32_t)cap);
     for (uint32_t i = 0; i <= h->mask; i++)
         if (h->slot[i])
             hindex_put(&n, hindex_tag(h->slot[i]), hindex_entry(h->slot[i]));

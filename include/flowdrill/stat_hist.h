@@ -51,22 +51,30 @@ static inline uint64_t stat_span_at(const struct stat_span *sp, uint32_t sec)
 /* Add a span: moves the ring forward to sp->last if that is newer; constant time. */
 void stat_hist_add_span(struct stat_hist h, const struct stat_span *sp);
 
-/* The common case of stat_hist_add_span, inline for the per-record path: a span ending at the
- * ring's newest second that the bound says cannot overflow. Returns false, having changed
- * nothing, in any other case (call stat_hist_add_span then). */
+/* The common case of stat_hist_add_span, inline for the per-record path: a span ending within
+ * the ring (at its newest second or up to STAT_HIST - 1 before) that the bound says cannot
+ * overflow. Returns false, having changed nothing, in any other case (call stat_hist_add_span
+ * then). Straight-line code: which of the three buckets a span touches is chosen by amounts of
+ * zero, not by branches, because spans are random and mispredicted branches cost more than
+ * the writes (an export record books a dozen of them). */
 static inline int stat_hist_add_span_fast(uint32_t *d, uint32_t last, uint8_t shift,
                                           uint32_t *max, const struct stat_span *sp)
 {
-    uint64_t vl = (sp->per + sp->rem) >> shift, vp = sp->per >> shift;
-    if (sp->last != last || vl > UINT32_MAX - *max || last < STAT_HIST || sp->first > last)
+    uint32_t l = sp->last;
+    uint64_t vl64 = (sp->per + sp->rem) >> shift;
+    if (l > last || last - l >= STAT_HIST || vl64 > UINT32_MAX - *max || last < STAT_HIST)
         return 0;
     uint32_t oldest = last - (STAT_HIST - 1);
-    uint32_t first = sp->first < oldest ? oldest : sp->first;
-    *max += (uint32_t)vl; /* vl >= vp: no second grows by more */
-    d[last % STAT_HIST] += (uint32_t)vl;
-    d[(last - 1) % STAT_HIST] += (first < last ? (uint32_t)vp : 0) - (uint32_t)vl;
-    if (first < last && first > oldest)
-        d[(first - 1) % STAT_HIST] -= (uint32_t)vp;
+    uint32_t f = sp->first < oldest ? oldest : sp->first;
+    f = f > l ? l : f;
+    uint32_t vl = (uint32_t)vl64, vp = (uint32_t)(sp->per >> shift);
+    uint32_t mid = f < l ? vp : 0;              /* on each second of [f, l) */
+    uint32_t below = l > oldest ? mid - vl : 0; /* bucket l - 1, when the ring holds it */
+    uint32_t tail = f < l && f > oldest ? vp : 0; /* bucket f - 1, likewise */
+    *max += vl; /* vl >= vp: no second grows by more */
+    d[l % STAT_HIST] += vl;
+    d[(l - 1) % STAT_HIST] += below; /* adding 0 where the bucket is another second's */
+    d[(f - 1) % STAT_HIST] -= tail;
     return 1;
 }
 

@@ -98,6 +98,11 @@ void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t
  * order (stat_defer.c). */
 uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigned bits);
 
+/* Size the index now for `more` new rows (as many as the table may still take), so that it
+ * does not grow while a batch sorted by stat_table_home_bits is applied: growing changes which
+ * bits those are, and the keys inserted so far would crowd into a few parts of the index. */
+void stat_table_reserve(struct stat_table *t, uint32_t more);
+
 /* Find without creating; STAT_NONE when absent. */
 uint32_t stat_table_find(const struct stat_table *t, const void *key);
 

@@ -65,6 +65,8 @@ void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_s
     uint32_t n = d->n;
     if (!n)
         return;
+    /* at most n new rows: size the index first, so that the grouping holds to the end */
+    stat_table_reserve(t, n);
     /* group by the top bits of the home slot: a counting sort into tmp */
     enum { G = 1u << DEFER_GROUP_BITS };
     uint32_t start[G + 1] = {0};

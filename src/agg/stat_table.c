@@ -148,7 +148,7 @@ static void stat_prefetch_hist(const struct stat_entry *e, uint32_t first, uint3
 {
     __builtin_prefetch(&e->hist_d[last % STAT_HIST], 1);
     __builtin_prefetch(&e->hist_d[(last - 1) % STAT_HIST], 1);
-    if (first + 1 < last && last - first < STAT_HIST)
+    if (first < last && last - first < STAT_HIST)
         __builtin_prefetch(&e->hist_d[(first - 1) % STAT_HIST], 1);
 }
 
@@ -176,6 +176,14 @@ uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigne
     uint32_t slots_log2 = 32 - (uint32_t)__builtin_clz(t->index.mask + 1) - 1;
     uint32_t home = hash & t->index.mask;
     return slots_log2 >= bits ? home >> (slots_log2 - bits) : home << (bits - slots_log2);
+}
+
+void stat_table_reserve(struct stat_table *t, uint32_t more)
+{
+    uint64_t want = (uint64_t)t->n_used + more;
+    if (want > (uint64_t)t->max + 1)
+        want = (uint64_t)t->max + 1; /* a full table evicts: it never holds more */
+    hindex_reserve(&t->index, (uint32_t)want);
 }
 
 uint32_t stat_table_find(const struct stat_table *t, const void *key)
@@ -374,10 +382,10 @@ void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
     e->pkts[0] += p0;
     e->bytes[1] += b1;
     e->pkts[1] += p1;
-    if (sp->last > e->last_sec)
-        e->last_sec = sp->last;
-    if (!e->first_sec || sp->first < e->first_sec)
-        e->first_sec = sp->first;
+    /* branch-free: spans are random (first_sec 0 means unset, and 0 - 1 is the largest) */
+    uint32_t ls = e->last_sec, fs = e->first_sec - 1, f = sp->first - 1;
+    e->last_sec = sp->last > ls ? sp->last : ls;
+    e->first_sec = (f < fs ? f : fs) + 1;
     if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, sp))
         stat_hist_add_span(
             (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
