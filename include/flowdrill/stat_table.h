@@ -119,6 +119,13 @@ void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b
 void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
                          uint64_t b1, uint64_t p1, const struct stat_span *sp);
 
+/* Book totals once and the history by a pending ring (stat_hist.h) ending at `last`, whose
+ * largest second is `vmax` (stat_pend_max); first_sec/last_sec take `first` and `last_sec`,
+ * the ends of the spans it sums. */
+void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, uint32_t first, uint32_t last_sec,
+                         const struct stat_pend *pend, uint32_t last, uint64_t vmax);
+
 /* References from live flows: a referenced row is never evicted; a row losing its last
  * reference becomes the first candidate for eviction. */
 void stat_table_ref(struct stat_table *t, uint32_t idx);

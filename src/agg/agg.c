@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/export_class.h"
 #include "flowdrill/flow_table.h"
 #include "flowdrill/hash.h"
 #include "flowdrill/stat_defer.h"
@@ -31,6 +32,7 @@
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
 #define AGG_HOST_DEFER (1u << 17) /* host bookings held between flushes (64 bytes each) */
+#define AGG_CLASSES 1024          /* export classes summed between flushes (~600 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
  * table has evicted nothing since it was looked up. */
@@ -62,6 +64,7 @@ struct agg {
     uint64_t flow_evicted;
     uint64_t flow_refused; /* exported conversations a full table did not admit */
     struct stat_defer host_defer; /* flow exports' host bookings, applied on flush */
+    struct export_class_set classes; /* flow exports' small rows, summed until flush */
     struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
     /* flow exports: per conversation, the interface rows (+1; 0 = none) of the export that
      * last reported it, [2 * idx] input and [2 * idx + 1] output; reserved on the first
@@ -70,7 +73,10 @@ struct agg {
     uint32_t hist_d[STAT_HIST]; /* all traffic's history ring (stat_hist.h) */
     uint32_t hist_last, hist_max;
     uint8_t hist_shift;
+    uint32_t class_now; /* the second the classes' pending rings end at */
 };
+
+static void agg_apply_classes(struct agg *a); /* export classes: on every flush */
 
 static const char *const agg_table_names[AGG_T_MAX] = {
     "host", "pair", "port", "app", "proto", "exporter", "iface", "flow"};
@@ -129,6 +135,7 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     a->cap_dirty = 1024;
     a->dirty = xmalloc(a->cap_dirty * sizeof *a->dirty);
     stat_defer_init(&a->host_defer, AGG_HOST_DEFER);
+    export_class_init(&a->classes, AGG_CLASSES, seed ^ 8);
     return a;
 }
 
@@ -147,6 +154,7 @@ void agg_free(struct agg *a)
         stat_table_free(a->st[i]);
     free(a->dirty);
     stat_defer_free(&a->host_defer);
+    export_class_free(&a->classes);
     free(a);
 }
 
@@ -336,20 +344,21 @@ static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct 
     agg_service_rows(a, k, true, rw);
 }
 
-/* The rows of an exported conversation that holds no references, but its hosts': those are
- * booked later (agg_defer_hosts), so rw->host[] is STAT_NONE. The full pair table admits new
- * keys through its doorkeeper (stat_table_get_admit); returns true when the pair is new (a
- * new peer of both hosts, whether it got a row or not). */
-static bool agg_export_rows(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
-                            bool count, uint64_t bytes, struct agg_rows *rw)
+/* The pair row of an exported conversation, which holds no references; its other rows are
+ * booked later (agg_defer_hosts, agg_class_of), so rw has none of them. The full pair table
+ * admits new keys through its doorkeeper (stat_table_get_admit); returns true when the pair
+ * is new (a new peer of both hosts, whether it got a row or not). */
+static bool agg_export_pair(struct agg *a, const struct agg_keys *kh, bool count, uint64_t bytes,
+                            struct agg_rows *rw)
 {
     struct stat_table *pair = a->st[AGG_T_PAIR];
     enum stat_got got;
     rw->host[0] = rw->host[1] = STAT_NONE;
+    rw->port = rw->app = STAT_NONE;
+    rw->to_svc = 0;
     rw->pair = stat_table_get_admit(pair, kh->pair, kh->pair_hash, a->now, bytes, &got);
     if (count)
         stat_table_entry(pair, rw->pair)->flows++;
-    agg_service_rows(a, k, count, rw);
     return got == STAT_GOT_NEW;
 }
 
@@ -478,10 +487,12 @@ static inline uint32_t agg_sat_add32(uint32_t x, uint64_t y)
 }
 
 /* Book amounts of conversation (k, c) into its rows `rw`, their bytes falling on the seconds
- * of span `sp`. c is NULL for an exported conversation the conversation table did not admit. */
+ * of span `sp`. c is NULL for an exported conversation the conversation table did not admit.
+ * `classed`: an export whose class (agg_class_of) books its protocol row and the totals'
+ * history; rw has no port or application row then. */
 static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *c,
                      const struct agg_rows *rw, const uint64_t bytes[2], const uint64_t pkts[2],
-                     const struct stat_span *sp)
+                     const struct stat_span *sp, bool classed)
 {
     if (c) {
         for (int d = 0; d < 2; d++) {
@@ -516,8 +527,9 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     if (rw->app != STAT_NONE)
         stat_table_add_span(a->st[AGG_T_APP], rw->app, bytes[f], pkts[f], bytes[!f], pkts[!f],
                             sp);
-    stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
-                        pkts[1], sp);
+    if (!classed)
+        stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0],
+                            bytes[1], pkts[1], sp);
 
     int dir = rw->host[0] != STAT_NONE ? agg_dir(stat_table_centry(host, rw->host[0]),
                                                  stat_table_centry(host, rw->host[1]))
@@ -529,6 +541,8 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     a->packets_dir[rdir] += pkts[1];
     a->bytes += bytes[0] + bytes[1];
     a->packets += pkts[0] + pkts[1];
+    if (classed)
+        return;
     if (!stat_hist_add_span_fast(a->hist_d, a->hist_last, a->hist_shift, &a->hist_max, sp))
         stat_hist_add_span(
             (struct stat_hist){a->hist_d, &a->hist_last, &a->hist_shift, &a->hist_max}, sp);
@@ -549,7 +563,7 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
     struct agg_rows rw;
     agg_rows_of_refs(a, &h->key, c, &rw);
     struct stat_span now = {a->now, a->now, b[0] + b[1], 0};
-    agg_book(a, &h->key, c, &rw, b, p, &now);
+    agg_book(a, &h->key, c, &rw, b, p, &now, false);
 }
 
 /* Start loading what flushing conversation idx will touch: the rows it feeds, or for a new
@@ -586,6 +600,7 @@ void agg_flush(struct agg *a)
     }
     a->n_dirty = 0;
     agg_apply_hosts(a);
+    agg_apply_classes(a);
 }
 
 static void agg_drop_flow(struct agg *a, uint32_t idx)
@@ -800,11 +815,136 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const str
     }
 }
 
-/* A flow export: booked into its rows at once, spread over its span. The conversation keeps
- * no references to the rows (they are looked up again by the hashes in `kx`, computed a batch
- * ahead): most exported conversations get one record, and references would cost a cache miss
- * on every row when the conversation goes. idx is FLOW_NONE for a conversation the full
- * conversation table did not admit: its key is then the record's own (a = src). */
+/* ---- export classes (export_class.h) ---- */
+
+/* A class's rows (export_class.row) and what its key's last byte says. */
+enum { AGG_CR_PORT, AGG_CR_APP, AGG_CR_PROTO, AGG_CR_EXPORTER, AGG_CR_IFOUT, AGG_CR_IFIN };
+enum {
+    AGG_CK_SVC_REV = 1,   /* ports, applications: the bytes go from the service ([1]) */
+    AGG_CK_PROTO_REV = 2, /* protocol: the bytes go b->a of the conversation ([1]) */
+    AGG_CK_PORT = 4,      /* a service port row (and its application) */
+    AGG_CK_PORTLESS = 8   /* a protocol without ports: an application row of its own */
+};
+static const enum agg_table agg_class_table[EXPORT_CLASS_ROWS] = {
+    AGG_T_PORT, AGG_T_APP, AGG_T_PROTO, AGG_T_EXPORTER, AGG_T_IFACE, AGG_T_IFACE};
+
+/* Find a new class's rows, as a record of it would have found them, and hold each (a later
+ * lookup in the same table must not evict it before the class is booked). */
+static void agg_class_rows(struct agg *a, const struct flow_rec *r, const struct flow_key *k,
+                           struct export_class *c)
+{
+    for (int i = 0; i < EXPORT_CLASS_ROWS; i++)
+        c->row[i] = STAT_NONE;
+    uint8_t flags = c->key[EXPORT_CLASS_KEY - 1];
+    if (flags & AGG_CK_PORT) {
+        int to_svc;
+        c->row[AGG_CR_PORT] = agg_port(a, k, &c->row[AGG_CR_APP], &to_svc);
+    } else if (flags & AGG_CK_PORTLESS) {
+        if (a->app_by_proto[k->proto] == STAT_NONE)
+            a->app_by_proto[k->proto] = agg_app(a, k->proto, 0, false);
+        c->row[AGG_CR_APP] = a->app_by_proto[k->proto];
+    }
+    c->row[AGG_CR_PROTO] = agg_proto(a, k->proto);
+    uint8_t key[AGG_IFACE_KEY] = {0};
+    memcpy(key, r->exporter.b, 16);
+    memcpy(key + 16, &r->domain, 4);
+    c->row[AGG_CR_EXPORTER] =
+        agg_cached_get(a, a->st[AGG_T_EXPORTER], &a->exporter_cache, key);
+    for (int i = 0; i < AGG_CR_IFOUT; i++)
+        if (c->row[i] != STAT_NONE)
+            stat_table_hold(a->st[agg_class_table[i]], c->row[i]);
+    uint32_t ifx[2] = {r->out_if, r->in_if}; /* AGG_CR_IFOUT, AGG_CR_IFIN */
+    for (int d = 0; d < 2; d++) {
+        if (!ifx[d])
+            continue;
+        memcpy(key + 20, &ifx[d], 4);
+        uint32_t idx = agg_cached_get(a, a->st[AGG_T_IFACE],
+                                      &a->iface_cache[ifx[d] % AGG_IFACE_CACHE], key);
+        stat_table_hold(a->st[AGG_T_IFACE], idx);
+        c->row[AGG_CR_IFOUT + d] = idx;
+    }
+}
+
+/* Book every class into its rows and the totals' history, release the rows, forget the
+ * classes. */
+static void agg_apply_classes(struct agg *a)
+{
+    struct export_class_set *s = &a->classes;
+    for (uint32_t j = 0; j < s->n; j++) {
+        const struct export_class *c = &s->cls[j];
+        uint64_t vmax = stat_pend_max(&c->pend, a->class_now);
+        uint8_t flags = c->key[EXPORT_CLASS_KEY - 1];
+        for (int i = 0; i < EXPORT_CLASS_ROWS; i++) {
+            uint32_t idx = c->row[i];
+            if (idx == STAT_NONE)
+                continue;
+            struct stat_table *t = a->st[agg_class_table[i]];
+            /* ports, applications: [0] towards the service; protocols: [0] a->b; exporters
+             * and interfaces: [0] every byte (out through the interface), [1] in through it */
+            bool rev = i <= AGG_CR_APP     ? (flags & AGG_CK_SVC_REV) != 0
+                       : i == AGG_CR_PROTO ? (flags & AGG_CK_PROTO_REV) != 0
+                                           : i == AGG_CR_IFIN;
+            /* services count conversations; exporters and interfaces count records */
+            stat_table_entry(t, idx)->flows += i <= AGG_CR_PROTO ? c->flows : c->records;
+            uint64_t b0 = rev ? 0 : c->bytes, p0 = rev ? 0 : c->packets;
+            stat_table_add_pend(t, idx, b0, p0, c->bytes - b0, c->packets - p0, c->first, c->last,
+                                &c->pend, a->class_now, vmax);
+            stat_table_release(t, idx);
+        }
+        stat_hist_add_pend((struct stat_hist){a->hist_d, &a->hist_last, &a->hist_shift,
+                                              &a->hist_max},
+                           &c->pend, a->class_now, vmax);
+    }
+    export_class_reset(s);
+}
+
+/* The class of export r of conversation k (dir: r goes b->a of k), created with its rows if
+ * new. */
+static struct export_class *agg_class_of(struct agg *a, const struct flow_rec *r,
+                                         const struct flow_key *k, int dir)
+{
+    uint16_t svc = 0;
+    int to_svc = 0;
+    uint8_t flags = dir ? AGG_CK_PROTO_REV : 0;
+    if (!flow_proto_has_ports(k->proto)) {
+        flags |= AGG_CK_PORTLESS;
+    } else if (k->pa || k->pb) {
+        svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
+        to_svc = svc == k->pb ? 0 : 1;
+        flags |= AGG_CK_PORT;
+    } /* else ports unknown (non-first fragments): protocol, exporter and interfaces only */
+    if (dir != to_svc)
+        flags |= AGG_CK_SVC_REV;
+    uint8_t key[EXPORT_CLASS_KEY];
+    memcpy(key, r->exporter.b, 16);
+    memcpy(key + 16, &r->domain, 4);
+    memcpy(key + 20, &r->in_if, 4);
+    memcpy(key + 24, &r->out_if, 4);
+    memcpy(key + 28, &svc, 2);
+    key[30] = k->proto;
+    key[31] = flags;
+    if (!a->classes.n)
+        a->class_now = a->now; /* the second the pending rings end at, until they are booked */
+    bool created;
+    struct export_class *c = export_class_get(&a->classes, key, &created);
+    if (!c) { /* full: book what is held */
+        agg_apply_classes(a);
+        a->class_now = a->now;
+        c = export_class_get(&a->classes, key, &created);
+    }
+    if (created)
+        agg_class_rows(a, r, k, c);
+    return c;
+}
+
+/* A flow export: booked into its conversation and pair rows at once, spread over its span;
+ * its host rows are held until the flush (agg_defer_hosts) and its service, exporter and
+ * interface rows and the totals' history summed in its class (agg_class_of) until then. The
+ * conversation keeps no references to the rows (they are looked up again by the hashes in
+ * `kx`, computed a batch ahead): most exported conversations get one record, and references
+ * would cost a cache miss on every row when the conversation goes. idx is FLOW_NONE for a
+ * conversation the full conversation table did not admit: its key is then the record's own
+ * (a = src). */
 static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct agg_keys *kx,
                            uint32_t idx, int dir, bool is_new)
 {
@@ -825,9 +965,11 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
     b[dir] = r->bytes;
     pk[dir] = r->packets ? r->packets : 1;
     struct agg_rows rw;
+    uint32_t ifrow[2];
     if (c && c->ref[FLOW_REF_HOST_A] != STAT_NONE) {
         agg_rows_of_refs(a, k, c, &rw); /* captured first: it holds its rows */
-        agg_book(a, k, c, &rw, b, pk, &sp);
+        agg_book(a, k, c, &rw, b, pk, &sp, false);
+        agg_exporter_rows(a, r, &sp, ifrow);
     } else {
         /* kx is ordered src, dst; the flow key a, b */
         struct agg_keys kh = *kx;
@@ -835,12 +977,15 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
             kh.host_hash[0] = kx->host_hash[1];
             kh.host_hash[1] = kx->host_hash[0];
         }
-        bool peer = agg_export_rows(a, k, &kh, is_new, r->bytes, &rw);
-        agg_book(a, k, c, &rw, b, pk, &sp);
+        bool peer = agg_export_pair(a, &kh, is_new, r->bytes, &rw);
+        agg_book(a, k, c, &rw, b, pk, &sp, true);
         agg_defer_hosts(a, k, &kh, b, pk, &sp, is_new, peer);
+        struct export_class *xc = agg_class_of(a, r, k, dir);
+        export_class_add(xc, r->bytes, pk[dir], &sp, a->class_now, is_new);
+        uint32_t in = xc->row[AGG_CR_IFIN], out = xc->row[AGG_CR_IFOUT];
+        ifrow[0] = in != STAT_NONE && in != STAT_OTHER ? in + 1 : 0;
+        ifrow[1] = out != STAT_NONE && out != STAT_OTHER ? out + 1 : 0;
     }
-    uint32_t ifrow[2];
-    agg_exporter_rows(a, r, &sp, ifrow);
     if ((ifrow[0] | ifrow[1]) && idx != FLOW_NONE) {
         if (!a->flow_if)
             a->flow_if = xalloc_reserve(agg_flow_if_bytes(a));
@@ -903,7 +1048,7 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
         b[dir] = r->bytes;
         p[dir] = r->packets;
         struct stat_span now = {a->now, a->now, r->bytes, 0};
-        agg_book(a, &h->key, c, &rw, b, p, &now);
+        agg_book(a, &h->key, c, &rw, b, p, &now, false);
         return;
     }
     if (!(h->d_pkts[0] | h->d_pkts[1]))
@@ -979,7 +1124,7 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
     o->folded[AGG_T_FLOW] = a->flow_refused;
     o->rows[AGG_T_FLOW] = flow_table_count(a->ft);
     o->memory = flow_table_memory(a->ft) + a->cap_dirty * sizeof *a->dirty +
-                stat_defer_memory(&a->host_defer);
+                stat_defer_memory(&a->host_defer) + export_class_memory(&a->classes);
     for (int i = 0; i < AGG_T_FLOW; i++) {
         o->evicted[i] = stat_table_evicted(a->st[i]);
         o->folded[i] = stat_table_folded(a->st[i]);

@@ -96,6 +96,47 @@ void stat_hist_add_span(struct stat_hist h, const struct stat_span *sp)
     stat_hist_rebuild(h, add);
 }
 
+uint64_t stat_pend_max(const struct stat_pend *p, uint32_t last)
+{
+    uint32_t n = last >= STAT_HIST - 1 ? STAT_HIST : last + 1;
+    uint64_t acc = 0, max = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        acc += p->d[RING(last - k)];
+        if (acc > max)
+            max = acc;
+    }
+    return max;
+}
+
+void stat_hist_add_pend(struct stat_hist h, const struct stat_pend *p, uint32_t last,
+                        uint64_t vmax)
+{
+    if (!vmax)
+        return;
+    if (last > *h.last)
+        stat_hist_advance(h, last);
+    if (last == *h.last && *h.shift == 0 && vmax <= UINT32_MAX - *h.max) {
+        /* the same window and unit: the differences add bucket by bucket (modulo 2^32, and
+         * the bound says no second leaves 32 bits) */
+        *h.max += (uint32_t)vmax;
+        for (uint32_t i = 0; i < STAT_HIST; i++)
+            h.d[i] += (uint32_t)p->d[i];
+        return;
+    }
+    /* the careful path: second by second, in the ring's units, as far as the ring reaches */
+    uint64_t add[STAT_HIST] = {0};
+    uint32_t oldest = stat_hist_oldest(*h.last);
+    uint32_t n = last >= STAT_HIST - 1 ? STAT_HIST : last + 1;
+    uint64_t acc = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = last - k;
+        acc += p->d[RING(s)];
+        if (s >= oldest && s <= *h.last)
+            add[*h.last - s] = acc >> *h.shift;
+    }
+    stat_hist_rebuild(h, add);
+}
+
 void stat_hist_add(struct stat_hist h, uint32_t sec, uint64_t bytes)
 {
     struct stat_span sp = {sec, sec, bytes, 0};

@@ -391,6 +391,24 @@ void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
             (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
 }
 
+void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, uint32_t first, uint32_t last_sec,
+                         const struct stat_pend *pend, uint32_t last, uint64_t vmax)
+{
+    struct stat_entry *e = E(t, idx);
+    t->total_bytes += b0 + b1;
+    e->bytes[0] += b0;
+    e->pkts[0] += p0;
+    e->bytes[1] += b1;
+    e->pkts[1] += p1;
+    if (last_sec > e->last_sec)
+        e->last_sec = last_sec;
+    if (!e->first_sec || first < e->first_sec)
+        e->first_sec = first;
+    stat_hist_add_pend((struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max},
+                       pend, last, vmax);
+}
+
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
 {
     return stat_hist_window(e->hist_d, e->hist_last, e->hist_shift, now_sec, secs);
