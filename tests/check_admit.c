@@ -212,30 +212,35 @@ START_TEST(test_defer_equals_immediate)
         uint64_t b0 = rnd32() % 5000, b1 = rnd32() % 5000;
         enum stat_got got;
         uint32_t idx = stat_table_get_admit(now, key, h, T0 + 100, b0 + b1, &got);
+        /* two one-way bookings (a flow export goes one way), each spread on its own */
         uint64_t n = (uint64_t)(last - first) + 1;
-        struct stat_span sp = {first, last, (b0 + b1) / n, 0};
-        sp.rem = b0 + b1 - sp.per * n;
-        stat_table_add_span(now, idx, b0, 1, b1, 2, &sp);
+        struct stat_span sp0 = {first, last, b0 / n, b0 % n}, sp1 = {first, last, b1 / n, b1 % n};
+        stat_table_add_span(now, idx, b0, 1, 0, 0, &sp0);
+        stat_table_add_span(now, idx, 0, 0, b1, 2, &sp1);
         stat_table_entry(now, idx)->flows += 1;
         stat_table_entry(now, idx)->aux += 2;
 
-        struct stat_booking *b = stat_defer_push(&d);
-        if (!b) {
-            stat_defer_apply(&d, held, T0 + 100, mark_created, &created);
-            b = stat_defer_push(&d);
+        /* held: one booking per side, the row's flows and aux on the first */
+        for (int side = 0; side < 2; side++) {
+            struct stat_booking *b = stat_defer_push(&d, h);
+            if (!b) {
+                stat_defer_apply(&d, held, T0 + 100, mark_created, &created);
+                b = stat_defer_push(&d, h);
+            }
+            ck_assert_ptr_nonnull(b);
+            memcpy(b->key, key, 16);
+            b->first = first;
+            b->last = last;
+            b->flows = side ? 0 : 1;
+            b->aux = side ? 0 : 2;
+            b->side = (uint8_t)side;
+            b->bytes = side ? b1 : b0;
+            b->pkts = side ? 2 : 1;
         }
-        ck_assert_ptr_nonnull(b);
-        memcpy(b->key, key, 16);
-        b->hash = h;
-        b->first = first;
-        b->last = last;
-        b->flows = 1;
-        b->aux = 2;
-        b->b0 = b0, b->p0 = 1, b->b1 = b1, b->p1 = 2;
     }
     stat_defer_apply(&d, held, T0 + 100, mark_created, &created);
     ck_assert_uint_eq(d.n, 0);
-    ck_assert_uint_eq(d.applied, 5000);
+    ck_assert_uint_eq(d.applied, 10000);
     ck_assert_int_eq(created, 200);
     ck_assert_uint_eq(stat_table_count(now), stat_table_count(held));
     for (uint32_t i = 1; i < stat_table_slots(now); i++) {

@@ -1,8 +1,10 @@
 /*
  * hindex.h - the open-addressing hash index shared by the flow table and the stat tables.
  *
- * Slots are 64-bit: (32-bit hash tag << 32) | (entry index + 1); 0 is an empty slot. Linear
- * probing; deletion by backward shift (no tombstones), so probe chains stay short; the owner
+ * Slots are 64-bit: (32-bit hash tag << 32) | (entry index + 1); 0 is an empty slot. A key's
+ * home slot is the top bits of its hash (hindex_home), so the order of homes is the order of
+ * hashes whatever the capacity: work sorted by the top bits of its hashes walks the index
+ * from start to end, before and after the index grows (stat_defer.h). Linear probing; deletion by backward shift (no tombstones), so probe chains stay short; the owner
  * keeps the load at most one half by calling hindex_grow. The index stores positions only:
  * comparing keys is the owner's business (a probe compares the tag first). Header-only.
  */
@@ -17,7 +19,8 @@
 
 struct hindex {
     uint64_t *slot;
-    uint32_t mask; /* capacity - 1, capacity a power of two */
+    uint32_t mask;  /* capacity - 1, capacity a power of two */
+    uint8_t shift;  /* 32 - log2(capacity) */
 };
 
 #define HINDEX_NONE UINT32_MAX
@@ -35,6 +38,7 @@ static inline uint32_t hindex_entry(uint64_t s)
 static inline void hindex_init(struct hindex *h, uint32_t capacity)
 {
     h->mask = capacity - 1;
+    h->shift = (uint8_t)__builtin_clz(capacity) + 1;
     h->slot = xalloc_table((size_t)capacity * sizeof *h->slot, 1);
 }
 
@@ -49,15 +53,21 @@ static inline size_t hindex_memory(const struct hindex *h)
     return (size_t)(h->mask + 1) * sizeof *h->slot;
 }
 
+/* The slot a hash's probe starts at. */
+static inline uint32_t hindex_home(const struct hindex *h, uint32_t hash)
+{
+    return (uint32_t)((uint64_t)hash >> h->shift);
+}
+
 static inline void hindex_prefetch(const struct hindex *h, uint32_t hash)
 {
-    __builtin_prefetch(&h->slot[hash & h->mask]);
+    __builtin_prefetch(&h->slot[hindex_home(h, hash)]);
 }
 
 /* Insert entry `idx` with `hash` (the caller knows it is not there yet). */
 static inline void hindex_put(struct hindex *h, uint32_t hash, uint32_t idx)
 {
-    uint32_t i = hash & h->mask;
+    uint32_t i = hindex_home(h, hash);
     while (h->slot[i])
         i = (i + 1) & h->mask;
     h->slot[i] = (uint64_t)hash << 32 | (uint64_t)(idx + 1);
@@ -89,7 +99,7 @@ static inline void hindex_delete_at(struct hindex *h, uint32_t i)
         j = (j + 1) & h->mask;
         if (!h->slot[j])
             break;
-        uint32_t k = hindex_tag(h->slot[j]) & h->mask;
+        uint32_t k = hindex_home(h, hindex_tag(h->slot[j]));
         /* leave slot j alone when its home k lies cyclically in (i, j] */
         bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
         if (stays)
@@ -103,7 +113,7 @@ static inline void hindex_delete_at(struct hindex *h, uint32_t i)
 /* Remove entry `idx` stored under `hash` (nothing happens if it is not there). */
 static inline void hindex_delete(struct hindex *h, uint32_t hash, uint32_t idx)
 {
-    uint32_t i = hash & h->mask;
+    uint32_t i = hindex_home(h, hash);
     while (h->slot[i] && hindex_entry(h->slot[i]) != idx)
         i = (i + 1) & h->mask;
     if (h->slot[i])

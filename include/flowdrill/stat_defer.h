@@ -23,31 +23,48 @@
 
 #include "flowdrill/stat_table.h"
 
-#define STAT_DEFER_KEY 16 /* keys of at most this many bytes (addresses) */
+#define STAT_DEFER_KEY 16   /* keys of at most this many bytes (addresses) */
+#define STAT_DEFER_GROUPS 64 /* by the top 6 bits of the hash: a group's rows stay in the L2 */
 
-/* One booking: what stat_table_add_span would get, with the span as [first, last] and the
- * bytes b0 + b1 spread evenly over it (the remainder on `last`). 64 bytes. */
+/* One booking: what stat_table_add_span would get, its bytes on one side only (a flow export
+ * goes one way: [0] sent by the host, or [1] received), spread evenly over [first, last] (the
+ * remainder on `last`). 48 bytes. */
 struct stat_booking {
     uint8_t key[STAT_DEFER_KEY]; /* zero-padded past the table's key length */
-    uint32_t hash;               /* stat_table_hash of the key */
+    uint32_t hash;               /* stat_table_hash of the key (set by stat_defer_push) */
     uint32_t first, last;
-    uint16_t flows; /* added to the row's flows */
-    uint16_t aux;   /* added to the row's aux */
-    uint64_t b0, p0, b1, p1;
+    uint8_t side;  /* 0: bytes and packets go to [0]; 1: to [1] */
+    uint8_t flows; /* added to the row's flows */
+    uint16_t aux;  /* added to the row's aux */
+    uint64_t bytes, pkts;
 };
 
+/* Bookings are kept grouped as they come (by the top bits of their hash, which is the order
+ * of their home slots in the table's index: hindex.h), so applying them needs no sort. */
 struct stat_defer {
-    struct stat_booking *buf, *tmp; /* held bookings; scratch for grouping them */
-    uint32_t n, cap, max;
+    struct stat_booking *buf; /* group g: buf[g * gcap .. g * gcap + count[g]) */
+    uint32_t count[STAT_DEFER_GROUPS];
+    uint32_t gcap, n;
+    size_t reserved; /* bytes of address space behind buf (pages are touched as they fill) */
     uint64_t applied; /* bookings applied so far */
 };
 
-/* Hold at most `max` bookings (the buffers grow up to that). */
+/* Hold about `max` bookings (a little more: the groups fill unevenly). */
 void stat_defer_init(struct stat_defer *d, uint32_t max);
 void stat_defer_free(struct stat_defer *d);
 
-/* A slot for one more booking, or NULL when `max` are held: apply them, then push again. */
-struct stat_booking *stat_defer_push(struct stat_defer *d);
+/* A slot for one more booking with hash `hash` (the rest is the caller's to fill), or NULL
+ * when its group is full: apply what is held, then push again. */
+static inline struct stat_booking *stat_defer_push(struct stat_defer *d, uint32_t hash)
+{
+    uint32_t g = hash >> 26; /* 6 bits: STAT_DEFER_GROUPS */
+    if (d->count[g] == d->gcap)
+        return NULL;
+    struct stat_booking *b = &d->buf[(size_t)g * d->gcap + d->count[g]++];
+    d->n++;
+    b->hash = hash;
+    return b;
+}
 
 /* Called for each row a booking creates (to set flags from the key, say). */
 typedef void (*stat_defer_created_fn)(void *ctx, struct stat_entry *e, const uint8_t *key);

@@ -175,10 +175,28 @@ struct agg_rows {
     int to_svc; /* which of bytes[0] / bytes[1] goes towards the service port */
 };
 
+static inline bool agg_addr_eq(const struct flow_addr *x, const struct flow_addr *y)
+{
+    return ((hash_load64(x->b) ^ hash_load64(y->b)) | (hash_load64(x->b + 8) ^ hash_load64(y->b + 8))) ==
+           0;
+}
+
+/* memcmp(x, y, 16) > 0, without the call: byte order is the order of big-endian words */
+static inline bool agg_addr_gt(const struct flow_addr *x, const struct flow_addr *y)
+{
+    uint64_t x0 = hash_load64(x->b), y0 = hash_load64(y->b);
+    uint64_t x1 = hash_load64(x->b + 8), y1 = hash_load64(y->b + 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x0 = __builtin_bswap64(x0), y0 = __builtin_bswap64(y0);
+    x1 = __builtin_bswap64(x1), y1 = __builtin_bswap64(y1);
+#endif
+    return x0 != y0 ? x0 > y0 : x1 > y1;
+}
+
 static void agg_keys_of(const struct agg *a, const struct flow_addr *x, const struct flow_addr *y,
                         struct agg_keys *kh)
 {
-    bool swap = memcmp(x, y, sizeof *x) > 0;
+    bool swap = agg_addr_gt(x, y);
     memcpy(kh->pair, swap ? y : x, sizeof *x);
     memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
     kh->host_hash[0] = stat_table_hash(a->st[AGG_T_HOST], x);
@@ -378,30 +396,28 @@ static void agg_apply_hosts(struct agg *a)
 }
 
 /* Hold the host bookings of an exported conversation (k, its host hashes in kh) for the next
- * flush: bytes/pkts [0] a->b, [1] b->a over span sp; `count` counts it in both hosts' flows,
- * `peer` in their peers. */
+ * flush: `bytes` and `pkts` going a->b (dir 0) or b->a (dir 1) over span sp; `count` counts it
+ * in both hosts' flows, `peer` in their peers. */
 static void agg_defer_hosts(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
-                            const uint64_t bytes[2], const uint64_t pkts[2],
-                            const struct stat_span *sp, bool count, bool peer)
+                            int dir, uint64_t bytes, uint64_t pkts, const struct stat_span *sp,
+                            bool count, bool peer)
 {
-    bool same = memcmp(&k->a, &k->b, sizeof k->a) == 0;
+    bool same = agg_addr_eq(&k->a, &k->b);
     for (int h = 0; h < 2; h++) {
-        struct stat_booking *b = stat_defer_push(&a->host_defer);
-        if (!b) { /* full: apply what is held */
+        struct stat_booking *b = stat_defer_push(&a->host_defer, kh->host_hash[h]);
+        if (!b) { /* its group is full: apply what is held */
             agg_apply_hosts(a);
-            b = stat_defer_push(&a->host_defer);
+            b = stat_defer_push(&a->host_defer, kh->host_hash[h]);
         }
         memcpy(b->key, h ? &k->b : &k->a, sizeof k->a);
-        b->hash = kh->host_hash[h];
         b->first = sp->first;
         b->last = sp->last;
         b->flows = count && !(h && same);
         b->aux = peer && !(h && same);
-        /* hosts: [0] sent, [1] received */
-        b->b0 = bytes[h];
-        b->p0 = pkts[h];
-        b->b1 = bytes[!h];
-        b->p1 = pkts[!h];
+        /* hosts: [0] sent (host h is the source), [1] received */
+        b->side = h != dir;
+        b->bytes = bytes;
+        b->pkts = pkts;
     }
 }
 
@@ -517,7 +533,7 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     }
 
     /* pairs: [0] lower address -> higher */
-    int s = memcmp(&k->a, &k->b, sizeof k->a) > 0;
+    int s = agg_addr_gt(&k->a, &k->b);
     stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s], sp);
 
     int f = rw->to_svc; /* ports and applications: [0] towards the service, [1] from it */
@@ -979,7 +995,7 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
         }
         bool peer = agg_export_pair(a, &kh, is_new, r->bytes, &rw);
         agg_book(a, k, c, &rw, b, pk, &sp, true);
-        agg_defer_hosts(a, k, &kh, b, pk, &sp, is_new, peer);
+        agg_defer_hosts(a, k, &kh, dir, r->bytes, pk[dir], &sp, is_new, peer);
         struct export_class *xc = agg_class_of(a, r, k, dir);
         export_class_add(xc, r->bytes, pk[dir], &sp, a->class_now, is_new);
         uint32_t in = xc->row[AGG_CR_IFIN], out = xc->row[AGG_CR_IFOUT];

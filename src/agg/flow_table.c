@@ -75,7 +75,7 @@ void flow_table_prefetch(const struct flow_table *ft, uint32_t hash)
 
 void flow_table_prefetch_entry(const struct flow_table *ft, uint32_t hash)
 {
-    uint64_t s = ft->index.slot[hash & ft->index.mask];
+    uint64_t s = ft->index.slot[hindex_home(&ft->index, hash)];
     if (s)
         __builtin_prefetch(&ft->hot[hindex_entry(s)]);
 }
@@ -88,7 +88,7 @@ static inline bool flow_addr_eq(const struct flow_addr *x, const struct flow_add
 uint32_t flow_table_find(const struct flow_table *ft, const struct flow_rec *r, uint32_t hash,
                          int *dir)
 {
-    uint32_t i = hash & ft->index.mask;
+    uint32_t i = hindex_home(&ft->index, hash);
     for (;;) {
         uint64_t s = ft->index.slot[i];
         if (!s)

@@ -107,7 +107,7 @@ static inline bool stat_key_eq(const uint8_t *x, const uint8_t *y, size_t len)
 
 static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, uint32_t hash)
 {
-    uint32_t i = hash & t->index.mask;
+    uint32_t i = hindex_home(&t->index, hash);
     for (;;) {
         uint64_t s = t->index.slot[i];
         if (!s)
@@ -156,7 +156,7 @@ void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t
                              uint32_t last)
 {
     /* the home slot and the next: at most half full, nearly every key is in one of them */
-    uint32_t i = hash & t->index.mask;
+    uint32_t i = hindex_home(&t->index, hash);
     for (int n = 0; n < 2; n++, i = (i + 1) & t->index.mask) {
         uint64_t s = t->index.slot[i];
         if (!s)
@@ -173,9 +173,8 @@ void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t
 
 uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigned bits)
 {
-    uint32_t slots_log2 = 32 - (uint32_t)__builtin_clz(t->index.mask + 1) - 1;
-    uint32_t home = hash & t->index.mask;
-    return slots_log2 >= bits ? home >> (slots_log2 - bits) : home << (bits - slots_log2);
+    (void)t; /* homes are the top bits of hashes, at any capacity (hindex.h) */
+    return bits ? hash >> (32 - bits) : 0;
 }
 
 void stat_table_reserve(struct stat_table *t, uint32_t more)
