@@ -114,7 +114,7 @@ struct resolver *resolver_new(uv_loop_t *loop, const struct resolver_config *cfg
 
 static uint32_t resolver_find(const struct resolver *r, const struct flow_addr *a, uint32_t h)
 {
-    for (uint32_t i = h & r->idx.mask; r->idx.slot[i]; i = (i + 1) & r->idx.mask) {
+    for (uint32_t i = hindex_home(&r->idx, h); r->idx.slot[i]; i = (i + 1) & r->idx.mask) {
         uint64_t s = r->idx.slot[i];
         uint32_t k = hindex_entry(s);
         if (hindex_tag(s) == h && memcmp(&r->e[k].addr, a, sizeof *a) == 0)
