@@ -40,6 +40,26 @@ struct stat_span {
     uint64_t per, rem;
 };
 
+/* The span of `bytes` spread evenly over [first, last] (first <= last), the remainder on last.
+ * A 64-bit division costs tens of cycles and every export record makes a few: nearly every
+ * record's bytes fit 32 bits, and a 32-bit division is several times cheaper. */
+static inline struct stat_span stat_span_even(uint32_t first, uint32_t last, uint64_t bytes)
+{
+    uint32_t n = last - first + 1;
+    struct stat_span sp = {first, last, 0, 0};
+    if (n == 1) {
+        sp.per = bytes;
+    } else if (bytes <= UINT32_MAX) {
+        uint32_t b = (uint32_t)bytes;
+        sp.per = b / n;
+        sp.rem = b % n;
+    } else {
+        sp.per = bytes / n;
+        sp.rem = bytes % n;
+    }
+    return sp;
+}
+
 /* Bytes a span puts on second `sec` (0 outside [first, last]). */
 static inline uint64_t stat_span_at(const struct stat_span *sp, uint32_t sec)
 {

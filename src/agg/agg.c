@@ -755,22 +755,25 @@ static void agg_mark_dirty(struct agg *a, uint32_t idx)
     a->dirty[a->n_dirty++] = idx;
 }
 
-/* How a record's bytes fall on the seconds: evenly over [first, last] (last clamped to now,
- * first to last), the remainder on the last second. */
+/* The seconds a record's bytes fall on: [first, last], last clamped to now, first to last. */
+static inline void agg_span_ends(const struct agg *a, const struct flow_rec *r, uint32_t *first,
+                                 uint32_t *last)
+{
+    uint32_t l = a->now, rlast = agg_rec_sec(r);
+    uint32_t f = r->first_us <= 0 ? l : (uint32_t)(r->first_us / 1000000);
+    if (rlast < l)
+        l = rlast;
+    *first = f > l ? l : f;
+    *last = l;
+}
+
+/* How a record's bytes fall on the seconds: evenly over [first, last] (agg_span_ends), the
+ * remainder on the last second. */
 static void agg_span(const struct agg *a, const struct flow_rec *r, struct stat_span *sp)
 {
-    uint32_t last = a->now;
-    uint32_t first = r->first_us <= 0 ? last : (uint32_t)(r->first_us / 1000000);
-    uint32_t rlast = agg_rec_sec(r);
-    if (rlast < last)
-        last = rlast;
-    if (first > last)
-        first = last;
-    uint64_t n = (uint64_t)(last - first) + 1;
-    sp->first = first;
-    sp->last = last;
-    sp->per = r->bytes / n;
-    sp->rem = r->bytes - sp->per * n;
+    uint32_t first, last;
+    agg_span_ends(a, r, &first, &last);
+    *sp = stat_span_even(first, last, r->bytes);
 }
 
 static inline bool agg_key24_eq(const uint8_t *x, const uint8_t *y)
@@ -1099,9 +1102,9 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
         for (size_t i = 0; i < m; i++) {
             flow_table_prefetch_entry(a->ft, hash[i]);
             if (recs[i].flags & FLOW_REC_EXPORTED) {
-                struct stat_span sp;
-                agg_span(a, &recs[i], &sp);
-                stat_table_prefetch_hit(pair, kx[i].pair_hash, sp.first, sp.last);
+                uint32_t first, last;
+                agg_span_ends(a, &recs[i], &first, &last);
+                stat_table_prefetch_hit(pair, kx[i].pair_hash, first, last);
             }
         }
         for (size_t i = 0; i < m; i++) {

@@ -43,9 +43,7 @@ static void stat_defer_one(struct stat_table *t, const struct stat_booking *b, u
         created(ctx, e, b->key);
     e->flows += b->flows;
     e->aux += b->aux;
-    uint64_t n = (uint64_t)(b->last - b->first) + 1;
-    struct stat_span sp = {b->first, b->last, b->bytes / n, 0};
-    sp.rem = b->bytes - sp.per * n;
+    struct stat_span sp = stat_span_even(b->first, b->last, b->bytes);
     if (b->side)
         stat_table_add_span(t, idx, 0, 0, b->bytes, b->pkts, &sp);
     else

@@ -355,7 +355,10 @@ uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t ha
     /* unseen, it must be larger than the mean row (the bound under which rows are evicted,
      * stat_pick_victim): a young recurring row must not lose its place to one-off keys whose
      * single records are a little larger than its own */
-    if (!seen && bytes <= t->total_bytes / t->n_used) {
+    /* bytes <= total / rows, without a 64-bit division for the common sizes (rows < 2^29) */
+    bool small = bytes < ((uint64_t)1 << 32) ? bytes * t->n_used <= t->total_bytes
+                                             : bytes <= t->total_bytes / t->n_used;
+    if (!seen && small) {
         t->folded++;
         return STAT_OTHER;
     }
