@@ -342,6 +342,103 @@ START_TEST(test_agg_classes_match_model)
 }
 END_TEST
 
+
+/* ---- hosts and pairs of exports, held until the flush: peers, flows, sides ---- */
+
+#define PH 300 /* hosts */
+
+START_TEST(test_agg_export_peers_and_pairs)
+{
+    /* every host's peers and flows, every pair's flows and sides, against a model; a table
+     * large enough that nothing folds, so every first sighting of a pair is a new peer */
+    static uint8_t seen_pair[PH][PH];
+    static uint64_t pair_b[PH][PH][2], pair_f[PH][PH];
+    static bool conv_seen[PH][PH][4];
+    uint32_t peers[PH] = {0}, flows[PH] = {0};
+    uint64_t sent[PH] = {0}, recv[PH] = {0};
+    memset(seen_pair, 0, sizeof seen_pair);
+    memset(pair_b, 0, sizeof pair_b);
+    memset(pair_f, 0, sizeof pair_f);
+    memset(conv_seen, 0, sizeof conv_seen);
+    struct agg_limits l;
+    agg_limits_default(&l);
+    struct service_db *svc = service_db_new(false);
+    struct agg *a = agg_new(&l, NULL, svc, 11);
+    for (uint32_t i = 0; i < 40000; i++) {
+        uint32_t x = rnd32() % PH, y = rnd32() % 8 ? rnd32() % PH : x; /* some talk to self */
+        uint32_t port = rnd32() % 4;
+        char sx[32], sy[32];
+        snprintf(sx, sizeof sx, "10.0.%u.%u", x >> 8, x & 255);
+        snprintf(sy, sizeof sy, "10.0.%u.%u", y >> 8, y & 255);
+        uint64_t bytes = 1 + rnd32() % 100000;
+        struct flow_rec r = recs_make(sx, (uint16_t)(40000 + port), sy, 443, 6, bytes,
+                                      T0 + i / 3000);
+        r.flags = FLOW_REC_EXPORTED;
+        flow_addr_parse("198.51.100.1", &r.exporter);
+        agg_add(a, &r, 1);
+        if (i % 7000 == 6999)
+            agg_flush(a); /* flushes on the way, as the screen does */
+        /* the model; the pair [0] goes lower->higher (addresses order as host numbers here) */
+        uint32_t lo = x < y ? x : y, hi = x < y ? y : x;
+        bool new_conv = !conv_seen[x][y][port]; /* x:port -> y:443 (never sent back) */
+        conv_seen[x][y][port] = true;
+        if (!seen_pair[lo][hi]) {
+            seen_pair[lo][hi] = 1;
+            peers[lo]++;
+            if (hi != lo)
+                peers[hi]++;
+        }
+        if (new_conv) {
+            flows[lo]++;
+            if (hi != lo)
+                flows[hi]++;
+            pair_f[lo][hi]++;
+        }
+        pair_b[lo][hi][x == lo ? 0 : 1] += bytes;
+        sent[x] += bytes;
+        recv[y] += bytes;
+    }
+    agg_flush(a);
+    struct stat_table *ht = agg_stat_table(a, AGG_T_HOST), *pt = agg_stat_table(a, AGG_T_PAIR);
+    for (uint32_t h = 0; h < PH; h++) {
+        char sh[32];
+        snprintf(sh, sizeof sh, "10.0.%u.%u", h >> 8, h & 255);
+        struct flow_addr ah;
+        flow_addr_parse(sh, &ah);
+        uint32_t idx = stat_table_find(ht, &ah);
+        if (!sent[h] && !recv[h]) {
+            ck_assert_uint_eq(idx, STAT_NONE);
+            continue;
+        }
+        ck_assert_uint_ne(idx, STAT_NONE);
+        const struct stat_entry *e = stat_table_centry(ht, idx);
+        ck_assert_msg(e->aux == peers[h], "host %u: %llu peers, model %u", h,
+                      (unsigned long long)e->aux, peers[h]);
+        ck_assert_msg(e->flows == flows[h], "host %u: %llu flows, model %u", h,
+                      (unsigned long long)e->flows, flows[h]);
+        ck_assert_uint_eq(e->bytes[0], sent[h]);
+        ck_assert_uint_eq(e->bytes[1], recv[h]);
+        for (uint32_t g = h; g < PH; g++) {
+            if (!seen_pair[h][g])
+                continue;
+            char sg[32];
+            snprintf(sg, sizeof sg, "10.0.%u.%u", g >> 8, g & 255);
+            uint8_t key[32];
+            flow_addr_parse(sg, (struct flow_addr *)(key + 16));
+            memcpy(key, ah.b, 16);
+            uint32_t pi = stat_table_find(pt, key);
+            ck_assert_uint_ne(pi, STAT_NONE);
+            const struct stat_entry *pe = stat_table_centry(pt, pi);
+            ck_assert_uint_eq(pe->bytes[0], pair_b[h][g][0]);
+            ck_assert_uint_eq(pe->bytes[1], pair_b[h][g][1]);
+            ck_assert_uint_eq(pe->flows, pair_f[h][g]);
+        }
+    }
+    agg_free(a);
+    service_db_free(svc);
+}
+END_TEST
+
 static Suite *export_class_suite(void)
 {
     Suite *s = suite_create("export_class");
@@ -351,6 +448,7 @@ static Suite *export_class_suite(void)
     tcase_add_test(tc, test_pend_max);
     tcase_add_test(tc, test_class_set_get_full_reset);
     tcase_add_test(tc, test_agg_classes_match_model);
+    tcase_add_test(tc, test_agg_export_peers_and_pairs);
     suite_add_tcase(s, tc);
     return s;
 }
