@@ -14,10 +14,13 @@
  *
  * A flow export is booked as it arrives, its bytes spread evenly over its [first, last]
  * seconds (so a long flow reported at its active timeout does not make a spike at the moment
- * it arrives; seconds older than the history only reach the totals): into its conversation,
- * pair, port, application, protocol, exporter and interface rows at once, and into its two
- * host rows at the next flush (stat_defer.h: held bookings applied grouped by index region,
- * so that a host's row is missed in the cache about once per flush, not once per record).
+ * it arrives; seconds older than the history only reach the totals): into its conversation
+ * and pair rows at once; into its two host rows at the next flush (stat_defer.h: held
+ * bookings applied grouped by index region, so that a host's row is missed in the cache about
+ * once per flush, not once per record); and into its port, application, protocol, exporter
+ * and interface rows and the totals' history at the next flush too, summed with every other
+ * record that shares all of those rows (export_class.h), so that each row is booked once per
+ * flush for all of them.
  * Its rows are found by hashing, not kept on the conversation: an exported conversation
  * holds no references (stat_table_ref), so its rows stay evictable. A conversation seen both
  * by capture and by export is counted in its rows' flows once for each.
