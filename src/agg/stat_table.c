@@ -375,8 +375,10 @@ void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b
     stat_table_add_span(t, idx, b0, p0, b1, p1, &sp);
 }
 
-void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
-                         uint64_t b1, uint64_t p1, const struct stat_span *sp)
+/* A booking's totals and the seconds it reaches (the history is the caller's). */
+static inline struct stat_entry *stat_book(struct stat_table *t, uint32_t idx, uint64_t b0,
+                                           uint64_t p0, uint64_t b1, uint64_t p1, uint32_t first,
+                                           uint32_t last)
 {
     struct stat_entry *e = E(t, idx);
     t->total_bytes += b0 + b1;
@@ -385,9 +387,16 @@ void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
     e->bytes[1] += b1;
     e->pkts[1] += p1;
     /* branch-free: spans are random (first_sec 0 means unset, and 0 - 1 is the largest) */
-    uint32_t ls = e->last_sec, fs = e->first_sec - 1, f = sp->first - 1;
-    e->last_sec = sp->last > ls ? sp->last : ls;
+    uint32_t ls = e->last_sec, fs = e->first_sec - 1, f = first - 1;
+    e->last_sec = last > ls ? last : ls;
     e->first_sec = (f < fs ? f : fs) + 1;
+    return e;
+}
+
+void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, const struct stat_span *sp)
+{
+    struct stat_entry *e = stat_book(t, idx, b0, p0, b1, p1, sp->first, sp->last);
     if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, sp))
         stat_hist_add_span(
             (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
@@ -397,16 +406,7 @@ void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
                          uint64_t b1, uint64_t p1, uint32_t first, uint32_t last_sec,
                          const struct stat_pend *pend, uint32_t last, uint64_t vmax)
 {
-    struct stat_entry *e = E(t, idx);
-    t->total_bytes += b0 + b1;
-    e->bytes[0] += b0;
-    e->pkts[0] += p0;
-    e->bytes[1] += b1;
-    e->pkts[1] += p1;
-    if (last_sec > e->last_sec)
-        e->last_sec = last_sec;
-    if (!e->first_sec || first < e->first_sec)
-        e->first_sec = first;
+    struct stat_entry *e = stat_book(t, idx, b0, p0, b1, p1, first, last_sec);
     stat_hist_add_pend((struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max},
                        pend, last, vmax);
 }
