@@ -123,29 +123,9 @@ void nf_fields_acc_init(struct nf_fields_acc *a)
 
 void nf_fields_apply(struct nf_fields_acc *a, enum nf_field_sem sem, struct wire *f)
 {
-    uint64_t v = 0;
-
-    if (sem == NFF_NONE || sem >= NFF_MAX)
-        return;
-    switch (sem) {
-    case NFF_SRC4:
-    case NFF_SRC6:
-        if (!wire_bytes(f, a->src, f->left <= 16 ? f->left : 16))
-            return;
-        break;
-    case NFF_DST4:
-    case NFF_DST6:
-        if (!wire_bytes(f, a->dst, f->left <= 16 ? f->left : 16))
-            return;
-        break;
-    default:
-        /* NTP timestamps are 8 bytes and read as one 64-bit integer too. */
-        if (!wire_uint_n(f, f->left, &v))
-            return;
-        a->v[sem] = v;
-        break;
-    }
-    a->have |= UINT64_C(1) << sem;
+    nf_fields_put(a, sem, f->p, f->left);
+    f->p += f->left;
+    f->left = 0;
 }
 
 /* NTP (seconds since 1900 . 32-bit fraction) to Unix µs. */

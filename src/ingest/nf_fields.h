@@ -123,6 +123,66 @@ void nf_fields_acc_init(struct nf_fields_acc *a);
  * field). Fields of meaning NFF_NONE are ignored. */
 void nf_fields_apply(struct nf_fields_acc *a, enum nf_field_sem sem, struct wire *f);
 
+/* Big-endian loads (compilers make each one load and a byte swap). */
+static inline uint16_t nf_load_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t nf_load_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The same for the `len` bytes at p (all of them readable): inline, for the per-record loop
+ * of templates whose fields all have fixed lengths. Addresses take their first 16 bytes;
+ * other fields are big-endian integers of 1 to 8 bytes (NTP timestamps are 8 bytes read as
+ * one integer too), and a field of 0 or more than 8 bytes is not recorded. */
+static inline void nf_fields_put(struct nf_fields_acc *a, enum nf_field_sem sem,
+                                 const uint8_t *p, size_t len)
+{
+    uint8_t *addr;
+    switch (sem) {
+    case NFF_NONE:
+        return;
+    case NFF_SRC4:
+    case NFF_SRC6:
+        addr = a->src;
+        break;
+    case NFF_DST4:
+    case NFF_DST6:
+        addr = a->dst;
+        break;
+    default: {
+        if (sem >= NFF_MAX || len == 0 || len > 8)
+            return;
+        uint64_t v = 0;
+        switch (len) { /* the common sizes as one load each */
+        case 1:
+            v = p[0];
+            break;
+        case 2:
+            v = nf_load_be16(p);
+            break;
+        case 4:
+            v = nf_load_be32(p);
+            break;
+        case 8:
+            v = (uint64_t)nf_load_be32(p) << 32 | nf_load_be32(p + 4);
+            break;
+        default:
+            for (size_t i = 0; i < len; i++)
+                v = v << 8 | p[i];
+        }
+        a->v[sem] = v;
+        a->have |= UINT64_C(1) << sem;
+        return;
+    }
+    }
+    for (size_t i = 0; i < len && i < 16; i++)
+        addr[i] = p[i];
+    a->have |= UINT64_C(1) << sem;
+}
+
 static inline bool nf_fields_has(const struct nf_fields_acc *a, enum nf_field_sem s)
 {
     return (a->have >> s) & 1u;

@@ -54,6 +54,27 @@ static void nf_tpl_options_record(struct nf_collector *c, struct nf_exporter *e,
         nf_tpl_sysinit_set(c->tpl, e, (int64_t)a->v[NFF_SYSINIT_MS], c->now_us);
 }
 
+/* One data record read into acc: options state, or the flow record(s) it describes. */
+static void nf_tpl_record_done(struct nf_collector *c, struct nf_exporter *e,
+                               const struct nf_tpl *tpl, const struct nf_fields_acc *acc,
+                               const struct nf_time_ctx *tc)
+{
+    if (tpl->options) {
+        nf_tpl_options_record(c, e, acc);
+        return;
+    }
+    struct flow_rec r[2];
+    uint32_t sid = 0;
+    /* A samplingInterval inside a flow record is the rate of its sampler. */
+    if (nf_fields_has(acc, NFF_SAMP_INTERVAL) && acc->v[NFF_SAMP_INTERVAL] != 0)
+        nf_sampling_set(
+            c, e, nf_fields_has(acc, NFF_SAMPLER_ID) ? nf_tpl_rate32(acc->v[NFF_SAMPLER_ID]) : 0,
+            nf_tpl_rate32(acc->v[NFF_SAMP_INTERVAL]));
+    int nr = nf_fields_finish(acc, tc, r, &sid);
+    for (int i = 0; i < nr; i++)
+        nf_emit(c, e, &r[i], sid);
+}
+
 uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const struct nf_tpl *tpl,
                         struct wire *set, const struct nf_time_ctx *t)
 {
@@ -65,6 +86,23 @@ uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const str
         int64_t ms;
         tc.has_sysinit = nf_tpl_sysinit_get(c->tpl, e, &ms);
         tc.sysinit_ms = tc.has_sysinit ? ms : 0;
+    }
+    if (!tpl->varlen) {
+        /* Every field has a fixed length, so every record is min_len (>= 1) bytes and each
+         * field sits at the same offset: read them in place, no cursor per field. What is
+         * left below min_len is padding. */
+        while (set->left >= tpl->min_len) {
+            const uint8_t *p = set->p;
+            nf_fields_acc_init(&acc);
+            for (size_t i = 0; i < tpl->n_fields; i++) {
+                nf_fields_put(&acc, (enum nf_field_sem)tpl->f[i].sem, p, tpl->f[i].len);
+                p += tpl->f[i].len;
+            }
+            wire_skip(set, tpl->min_len);
+            n_rec++;
+            nf_tpl_record_done(c, e, tpl, &acc, &tc);
+        }
+        return n_rec;
     }
     /* min_len >= 1 (checked when learned), so every record consumes at least one byte and
      * the loop ends; what is left below min_len is padding. */
@@ -95,21 +133,7 @@ uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const str
             break;
         }
         n_rec++;
-        if (tpl->options) {
-            nf_tpl_options_record(c, e, &acc);
-            continue;
-        }
-        struct flow_rec r[2];
-        uint32_t sid = 0;
-        /* A samplingInterval inside a flow record is the rate of its sampler. */
-        if (nf_fields_has(&acc, NFF_SAMP_INTERVAL) && acc.v[NFF_SAMP_INTERVAL] != 0)
-            nf_sampling_set(
-                c, e,
-                nf_fields_has(&acc, NFF_SAMPLER_ID) ? nf_tpl_rate32(acc.v[NFF_SAMPLER_ID]) : 0,
-                nf_tpl_rate32(acc.v[NFF_SAMP_INTERVAL]));
-        int nr = nf_fields_finish(&acc, &tc, r, &sid);
-        for (int i = 0; i < nr; i++)
-            nf_emit(c, e, &r[i], sid);
+        nf_tpl_record_done(c, e, tpl, &acc, &tc);
     }
     return n_rec;
 }
