@@ -31,7 +31,7 @@
 #define AGG_MAX_IFACES 65536
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
-#define AGG_HOST_DEFER (1u << 17) /* host bookings held between flushes (64 bytes each) */
+#define AGG_HOST_DEFER (1u << 17) /* host bookings held between flushes (48 bytes each) */
 #define AGG_CLASSES 1024          /* export classes summed between flushes (~600 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
@@ -175,28 +175,10 @@ struct agg_rows {
     int to_svc; /* which of bytes[0] / bytes[1] goes towards the service port */
 };
 
-static inline bool agg_addr_eq(const struct flow_addr *x, const struct flow_addr *y)
-{
-    return ((hash_load64(x->b) ^ hash_load64(y->b)) | (hash_load64(x->b + 8) ^ hash_load64(y->b + 8))) ==
-           0;
-}
-
-/* memcmp(x, y, 16) > 0, without the call: byte order is the order of big-endian words */
-static inline bool agg_addr_gt(const struct flow_addr *x, const struct flow_addr *y)
-{
-    uint64_t x0 = hash_load64(x->b), y0 = hash_load64(y->b);
-    uint64_t x1 = hash_load64(x->b + 8), y1 = hash_load64(y->b + 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    x0 = __builtin_bswap64(x0), y0 = __builtin_bswap64(y0);
-    x1 = __builtin_bswap64(x1), y1 = __builtin_bswap64(y1);
-#endif
-    return x0 != y0 ? x0 > y0 : x1 > y1;
-}
-
 static void agg_keys_of(const struct agg *a, const struct flow_addr *x, const struct flow_addr *y,
                         struct agg_keys *kh)
 {
-    bool swap = agg_addr_gt(x, y);
+    bool swap = flow_addr_gt(x, y);
     memcpy(kh->pair, swap ? y : x, sizeof *x);
     memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
     kh->host_hash[0] = stat_table_hash(a->st[AGG_T_HOST], x);
@@ -402,7 +384,7 @@ static void agg_defer_hosts(struct agg *a, const struct flow_key *k, const struc
                             int dir, uint64_t bytes, uint64_t pkts, const struct stat_span *sp,
                             bool count, bool peer)
 {
-    bool same = agg_addr_eq(&k->a, &k->b);
+    bool same = flow_addr_eq(&k->a, &k->b);
     for (int h = 0; h < 2; h++) {
         struct stat_booking *b = stat_defer_push(&a->host_defer, kh->host_hash[h]);
         if (!b) { /* its group is full: apply what is held */
@@ -533,7 +515,7 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     }
 
     /* pairs: [0] lower address -> higher */
-    int s = agg_addr_gt(&k->a, &k->b);
+    int s = flow_addr_gt(&k->a, &k->b);
     stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s], sp);
 
     int f = rw->to_svc; /* ports and applications: [0] towards the service, [1] from it */
@@ -798,40 +780,56 @@ static uint32_t agg_cached_get(struct agg *a, struct stat_table *t, struct agg_r
     return idx;
 }
 
-/* Exporter and interface rows of a flow-export record; ifrow gets the interface rows + 1
- * ([0] input, [1] output; 0 = none). */
-static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const struct stat_span *sp,
-                              uint32_t ifrow[2])
+/* The exporter row of flow-export record r, and in ii its interface rows ([0] output, [1]
+ * input; STAT_NONE where the record names none), held: the second lookup must not evict the
+ * first. The caller releases them (stat_table_release) once it has booked them. */
+static uint32_t agg_exporter_find(struct agg *a, const struct flow_rec *r, uint32_t ii[2])
 {
     uint8_t key[AGG_IFACE_KEY] = {0};
     memcpy(key, r->exporter.b, 16);
     memcpy(key + 16, &r->domain, 4);
-    struct stat_table *et = a->st[AGG_T_EXPORTER], *it = a->st[AGG_T_IFACE];
-    uint32_t ei = agg_cached_get(a, et, &a->exporter_cache, key);
-    stat_table_entry(et, ei)->flows++;
-    uint32_t ii[2] = {STAT_NONE, STAT_NONE}; /* [0] output interface, [1] input */
+    uint32_t ei = agg_cached_get(a, a->st[AGG_T_EXPORTER], &a->exporter_cache, key);
     uint32_t ifx[2] = {r->out_if, r->in_if};
     for (int d = 0; d < 2; d++) {
+        ii[d] = STAT_NONE;
         if (!ifx[d])
             continue;
         memcpy(key + 20, &ifx[d], 4);
-        ii[d] = agg_cached_get(a, it, &a->iface_cache[ifx[d] % AGG_IFACE_CACHE], key);
-        stat_table_hold(it, ii[d]); /* the second lookup must not evict the first row */
-        stat_table_entry(it, ii[d])->flows++;
+        ii[d] = agg_cached_get(a, a->st[AGG_T_IFACE],
+                               &a->iface_cache[ifx[d] % AGG_IFACE_CACHE], key);
+        stat_table_hold(a->st[AGG_T_IFACE], ii[d]);
     }
+    return ei;
+}
+
+/* An interface row as a conversation remembers it (flow_if): row + 1; 0 for none or "other". */
+static inline uint32_t agg_ifrow(uint32_t idx)
+{
+    return idx != STAT_NONE && idx != STAT_OTHER ? idx + 1 : 0;
+}
+
+/* Exporter and interface rows of a flow-export record, booked at once; ifrow gets the
+ * interface rows as flow_if keeps them ([0] input, [1] output). */
+static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const struct stat_span *sp,
+                              uint32_t ifrow[2])
+{
+    struct stat_table *et = a->st[AGG_T_EXPORTER], *it = a->st[AGG_T_IFACE];
+    uint32_t ii[2]; /* [0] output interface, [1] input */
+    uint32_t ei = agg_exporter_find(a, r, ii);
     uint64_t pk = r->packets ? r->packets : 1;
+    stat_table_entry(et, ei)->flows++;
     stat_table_add_span(et, ei, r->bytes, pk, 0, 0, sp);
     /* interfaces: [0] bytes out through it, [1] bytes in through it */
-    ifrow[0] = ii[1] != STAT_NONE && ii[1] != STAT_OTHER ? ii[1] + 1 : 0;
-    ifrow[1] = ii[0] != STAT_NONE && ii[0] != STAT_OTHER ? ii[0] + 1 : 0;
-    if (ii[0] != STAT_NONE) {
-        stat_table_add_span(it, ii[0], r->bytes, pk, 0, 0, sp);
-        stat_table_release(it, ii[0]);
+    for (int d = 0; d < 2; d++) {
+        if (ii[d] == STAT_NONE)
+            continue;
+        stat_table_entry(it, ii[d])->flows++;
+        stat_table_add_span(it, ii[d], d ? 0 : r->bytes, d ? 0 : pk, d ? r->bytes : 0,
+                            d ? pk : 0, sp);
+        stat_table_release(it, ii[d]);
     }
-    if (ii[1] != STAT_NONE) {
-        stat_table_add_span(it, ii[1], 0, 0, r->bytes, pk, sp);
-        stat_table_release(it, ii[1]);
-    }
+    ifrow[0] = agg_ifrow(ii[1]);
+    ifrow[1] = agg_ifrow(ii[0]);
 }
 
 /* ---- export classes (export_class.h) ---- */
@@ -864,24 +862,11 @@ static void agg_class_rows(struct agg *a, const struct flow_rec *r, const struct
         c->row[AGG_CR_APP] = a->app_by_proto[k->proto];
     }
     c->row[AGG_CR_PROTO] = agg_proto(a, k->proto);
-    uint8_t key[AGG_IFACE_KEY] = {0};
-    memcpy(key, r->exporter.b, 16);
-    memcpy(key + 16, &r->domain, 4);
-    c->row[AGG_CR_EXPORTER] =
-        agg_cached_get(a, a->st[AGG_T_EXPORTER], &a->exporter_cache, key);
-    for (int i = 0; i < AGG_CR_IFOUT; i++)
+    /* the interface rows come back held; hold the others */
+    c->row[AGG_CR_EXPORTER] = agg_exporter_find(a, r, &c->row[AGG_CR_IFOUT]);
+    for (int i = 0; i <= AGG_CR_EXPORTER; i++)
         if (c->row[i] != STAT_NONE)
             stat_table_hold(a->st[agg_class_table[i]], c->row[i]);
-    uint32_t ifx[2] = {r->out_if, r->in_if}; /* AGG_CR_IFOUT, AGG_CR_IFIN */
-    for (int d = 0; d < 2; d++) {
-        if (!ifx[d])
-            continue;
-        memcpy(key + 20, &ifx[d], 4);
-        uint32_t idx = agg_cached_get(a, a->st[AGG_T_IFACE],
-                                      &a->iface_cache[ifx[d] % AGG_IFACE_CACHE], key);
-        stat_table_hold(a->st[AGG_T_IFACE], idx);
-        c->row[AGG_CR_IFOUT + d] = idx;
-    }
 }
 
 /* Book every class into its rows and the totals' history, release the rows, forget the
@@ -922,25 +907,21 @@ static void agg_apply_classes(struct agg *a)
 static struct export_class *agg_class_of(struct agg *a, const struct flow_rec *r,
                                          const struct flow_key *k, int dir)
 {
-    uint16_t svc = 0;
+    uint8_t key[EXPORT_CLASS_KEY] = {0}; /* [28, 30): the port row's key, when there is one */
     int to_svc = 0;
     uint8_t flags = dir ? AGG_CK_PROTO_REV : 0;
-    if (!flow_proto_has_ports(k->proto)) {
+    if (!flow_proto_has_ports(k->proto))
         flags |= AGG_CK_PORTLESS;
-    } else if (k->pa || k->pb) {
-        svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
-        to_svc = svc == k->pb ? 0 : 1;
+    else if (agg_port_key(a, k, key + 28, &to_svc))
         flags |= AGG_CK_PORT;
-    } /* else ports unknown (non-first fragments): protocol, exporter and interfaces only */
+    /* else ports unknown (non-first fragments): protocol, exporter and interfaces only */
     if (dir != to_svc)
         flags |= AGG_CK_SVC_REV;
-    uint8_t key[EXPORT_CLASS_KEY];
     memcpy(key, r->exporter.b, 16);
     memcpy(key + 16, &r->domain, 4);
     memcpy(key + 20, &r->in_if, 4);
     memcpy(key + 24, &r->out_if, 4);
-    memcpy(key + 28, &svc, 2);
-    key[30] = k->proto;
+    key[30] = k->proto; /* agg_port_key wrote it there too */
     key[31] = flags;
     if (!a->classes.n)
         a->class_now = a->now; /* the second the pending rings end at, until they are booked */
@@ -1001,9 +982,8 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
         agg_defer_hosts(a, k, &kh, dir, r->bytes, pk[dir], &sp, is_new, peer);
         struct export_class *xc = agg_class_of(a, r, k, dir);
         export_class_add(xc, r->bytes, pk[dir], &sp, a->class_now, is_new);
-        uint32_t in = xc->row[AGG_CR_IFIN], out = xc->row[AGG_CR_IFOUT];
-        ifrow[0] = in != STAT_NONE && in != STAT_OTHER ? in + 1 : 0;
-        ifrow[1] = out != STAT_NONE && out != STAT_OTHER ? out + 1 : 0;
+        ifrow[0] = agg_ifrow(xc->row[AGG_CR_IFIN]);
+        ifrow[1] = agg_ifrow(xc->row[AGG_CR_IFOUT]);
     }
     if ((ifrow[0] | ifrow[1]) && idx != FLOW_NONE) {
         if (!a->flow_if)

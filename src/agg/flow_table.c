@@ -80,11 +80,6 @@ void flow_table_prefetch_entry(const struct flow_table *ft, uint32_t hash)
         __builtin_prefetch(&ft->hot[hindex_entry(s)]);
 }
 
-static inline bool flow_addr_eq(const struct flow_addr *x, const struct flow_addr *y)
-{
-    return hash_load64(x->b) == hash_load64(y->b) && hash_load64(x->b + 8) == hash_load64(y->b + 8);
-}
-
 uint32_t flow_table_find(const struct flow_table *ft, const struct flow_rec *r, uint32_t hash,
                          int *dir)
 {
