@@ -28,6 +28,17 @@ static inline uint64_t hash_load64(const uint8_t *p)
     return v;
 }
 
+/* Equal keys of `len` bytes, a multiple of 8 (a constant where it is called, so that the loop
+ * unrolls into a few 64-bit compares and no call). */
+static inline int hash_key_eq(const void *x, const void *y, size_t len)
+{
+    const uint8_t *a = (const uint8_t *)x, *b = (const uint8_t *)y;
+    uint64_t d = 0;
+    for (size_t i = 0; i < len; i += 8)
+        d |= hash_load64(a + i) ^ hash_load64(b + i);
+    return d == 0;
+}
+
 /* Hash `len` bytes with `seed`. Fine for keys of a few dozen bytes. */
 static inline uint64_t hash_bytes(const void *key, size_t len, uint64_t seed)
 {

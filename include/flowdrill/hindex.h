@@ -4,8 +4,9 @@
  * Slots are 64-bit: (32-bit hash tag << 32) | (entry index + 1); 0 is an empty slot. A key's
  * home slot is the top bits of its hash (hindex_home), so the order of homes is the order of
  * hashes whatever the capacity: work sorted by the top bits of its hashes walks the index
- * from start to end, before and after the index grows (stat_defer.h). Linear probing; deletion by backward shift (no tombstones), so probe chains stay short; the owner
- * keeps the load at most one half by calling hindex_grow. The index stores positions only:
+ * from start to end, before and after the index grows (stat_defer.h). Linear probing;
+ * deletion by backward shift (no tombstones), so probe chains stay short; the owner
+ * keeps the load at most one half by calling hindex_reserve. The index stores positions only:
  * comparing keys is the owner's business (a probe compares the tag first). Header-only.
  */
 #ifndef FLOWDRILL_HINDEX_H

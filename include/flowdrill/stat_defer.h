@@ -24,7 +24,8 @@
 #include "flowdrill/stat_table.h"
 
 #define STAT_DEFER_KEY 16   /* keys of at most this many bytes (addresses) */
-#define STAT_DEFER_GROUPS 64 /* by the top 6 bits of the hash: a group's rows stay in the L2 */
+#define STAT_DEFER_GROUP_BITS 6 /* grouped by the hash's top bits: a group's rows stay in L2 */
+#define STAT_DEFER_GROUPS (1u << STAT_DEFER_GROUP_BITS)
 
 /* One booking: what stat_table_add_span would get, its bytes on one side only (a flow export
  * goes one way: [0] sent by the host, or [1] received), spread evenly over [first, last] (the
@@ -57,7 +58,7 @@ void stat_defer_free(struct stat_defer *d);
  * when its group is full: apply what is held, then push again. */
 static inline struct stat_booking *stat_defer_push(struct stat_defer *d, uint32_t hash)
 {
-    uint32_t g = hash >> 26; /* 6 bits: STAT_DEFER_GROUPS */
+    uint32_t g = hash >> (32 - STAT_DEFER_GROUP_BITS); /* the order of home slots (hindex.h) */
     if (d->count[g] == d->gcap)
         return NULL;
     struct stat_booking *b = &d->buf[(size_t)g * d->gcap + d->count[g]++];

@@ -40,6 +40,18 @@ static inline bool wire_skip(struct wire *w, size_t n)
     return true;
 }
 
+/* Big-endian integers at p, no bounds (the cursor readers below, and callers that checked
+ * the length of a whole record already). */
+static inline uint16_t wire_be16(const uint8_t *p)
+{
+    return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t wire_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline bool wire_u8(struct wire *w, uint8_t *v)
 {
     if (w->left < 1)
@@ -54,7 +66,7 @@ static inline bool wire_u16(struct wire *w, uint16_t *v)
 {
     if (w->left < 2)
         return false;
-    *v = (uint16_t)((uint16_t)w->p[0] << 8 | w->p[1]);
+    *v = wire_be16(w->p);
     w->p += 2;
     w->left -= 2;
     return true;
@@ -74,7 +86,7 @@ static inline bool wire_u32(struct wire *w, uint32_t *v)
 {
     if (w->left < 4)
         return false;
-    *v = (uint32_t)w->p[0] << 24 | (uint32_t)w->p[1] << 16 | (uint32_t)w->p[2] << 8 | w->p[3];
+    *v = wire_be32(w->p);
     w->p += 4;
     w->left -= 4;
     return true;

@@ -758,19 +758,13 @@ static void agg_span(const struct agg *a, const struct flow_rec *r, struct stat_
     *sp = stat_span_even(first, last, r->bytes);
 }
 
-static inline bool agg_key24_eq(const uint8_t *x, const uint8_t *y)
-{
-    return ((hash_load64(x) ^ hash_load64(y)) | (hash_load64(x + 8) ^ hash_load64(y + 8)) |
-            (hash_load64(x + 16) ^ hash_load64(y + 16))) == 0;
-}
-
 /* stat_table_get through a one-row cache (`key` is AGG_IFACE_KEY bytes, zero-padded past the
  * table's key length): consecutive records nearly always come from the same exporter and the
  * same few interfaces. "Other" is not remembered: the key may get a row of its own later. */
 static uint32_t agg_cached_get(struct agg *a, struct stat_table *t, struct agg_row_cache *c,
                                const uint8_t key[AGG_IFACE_KEY])
 {
-    if (c->idx != STAT_NONE && c->evicted == stat_table_evicted(t) && agg_key24_eq(c->key, key))
+    if (c->idx != STAT_NONE && c->evicted == stat_table_evicted(t) && hash_key_eq(c->key, key, AGG_IFACE_KEY))
         return c->idx;
     bool created;
     uint32_t idx = stat_table_get(t, key, a->now, &created);

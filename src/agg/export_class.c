@@ -43,13 +43,6 @@ static inline uint32_t export_class_hash(const struct export_class_set *s, const
     return (uint32_t)hash_mix64(h);
 }
 
-static inline bool export_class_eq(const uint8_t *x, const uint8_t *y)
-{
-    return ((hash_load64(x) ^ hash_load64(y)) | (hash_load64(x + 8) ^ hash_load64(y + 8)) |
-            (hash_load64(x + 16) ^ hash_load64(y + 16)) |
-            (hash_load64(x + 24) ^ hash_load64(y + 24))) == 0;
-}
-
 struct export_class *export_class_get(struct export_class_set *s,
                                       const uint8_t key[EXPORT_CLASS_KEY], bool *created)
 {
@@ -58,7 +51,7 @@ struct export_class *export_class_get(struct export_class_set *s,
         uint32_t v = s->slot[i];
         if (!v)
             break;
-        if (export_class_eq(s->cls[v - 1].key, key)) {
+        if (hash_key_eq(s->cls[v - 1].key, key, EXPORT_CLASS_KEY)) {
             *created = false;
             return &s->cls[v - 1];
         }

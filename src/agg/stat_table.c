@@ -95,11 +95,9 @@ static inline bool stat_key_eq(const uint8_t *x, const uint8_t *y, size_t len)
 {
     switch (len) {
     case 16:
-        return hash_load64(x) == hash_load64(y) && hash_load64(x + 8) == hash_load64(y + 8);
+        return hash_key_eq(x, y, 16);
     case 32:
-        return ((hash_load64(x) ^ hash_load64(y)) | (hash_load64(x + 8) ^ hash_load64(y + 8)) |
-                (hash_load64(x + 16) ^ hash_load64(y + 16)) |
-                (hash_load64(x + 24) ^ hash_load64(y + 24))) == 0;
+        return hash_key_eq(x, y, 32);
     default:
         return memcmp(x, y, len) == 0;
     }

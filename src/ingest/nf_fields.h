@@ -123,16 +123,6 @@ void nf_fields_acc_init(struct nf_fields_acc *a);
  * field). Fields of meaning NFF_NONE are ignored. */
 void nf_fields_apply(struct nf_fields_acc *a, enum nf_field_sem sem, struct wire *f);
 
-/* Big-endian loads (compilers make each one load and a byte swap). */
-static inline uint16_t nf_load_be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-static inline uint32_t nf_load_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The same for the `len` bytes at p (all of them readable): inline, for the per-record loop
  * of templates whose fields all have fixed lengths. Addresses take their first 16 bytes;
  * other fields are big-endian integers of 1 to 8 bytes (NTP timestamps are 8 bytes read as
@@ -161,13 +151,13 @@ static inline void nf_fields_put(struct nf_fields_acc *a, enum nf_field_sem sem,
             v = p[0];
             break;
         case 2:
-            v = nf_load_be16(p);
+            v = wire_be16(p);
             break;
         case 4:
-            v = nf_load_be32(p);
+            v = wire_be32(p);
             break;
         case 8:
-            v = (uint64_t)nf_load_be32(p) << 32 | nf_load_be32(p + 4);
+            v = (uint64_t)wire_be32(p) << 32 | wire_be32(p + 4);
             break;
         default:
             for (size_t i = 0; i < len; i++)
