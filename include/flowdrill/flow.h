@@ -70,30 +70,32 @@ static inline bool flow_addr_is_v4(const struct flow_addr *a)
     return memcmp(a->b, prefix, 12) == 0;
 }
 
+/* An address as two 64-bit words in memory order. */
+static inline void flow_addr_words(const struct flow_addr *a, uint64_t w[2])
+{
+    memcpy(w, a->b, 16);
+}
+
 /* Equal addresses (two 64-bit compares: the hot tables compare addresses per record). */
 static inline bool flow_addr_eq(const struct flow_addr *x, const struct flow_addr *y)
 {
-    uint64_t x0, x1, y0, y1;
-    memcpy(&x0, x->b, 8);
-    memcpy(&x1, x->b + 8, 8);
-    memcpy(&y0, y->b, 8);
-    memcpy(&y1, y->b + 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    uint64_t a[2], b[2];
+    flow_addr_words(x, a);
+    flow_addr_words(y, b);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
 }
 
 /* memcmp(x, y, 16) > 0 without the call: byte order is the order of big-endian words. */
 static inline bool flow_addr_gt(const struct flow_addr *x, const struct flow_addr *y)
 {
-    uint64_t x0, x1, y0, y1;
-    memcpy(&x0, x->b, 8);
-    memcpy(&x1, x->b + 8, 8);
-    memcpy(&y0, y->b, 8);
-    memcpy(&y1, y->b + 8, 8);
+    uint64_t a[2], b[2];
+    flow_addr_words(x, a);
+    flow_addr_words(y, b);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    x0 = __builtin_bswap64(x0), y0 = __builtin_bswap64(y0);
-    x1 = __builtin_bswap64(x1), y1 = __builtin_bswap64(y1);
+    for (int i = 0; i < 2; i++)
+        a[i] = __builtin_bswap64(a[i]), b[i] = __builtin_bswap64(b[i]);
 #endif
-    return x0 != y0 ? x0 > y0 : x1 > y1;
+    return a[0] != b[0] ? a[0] > b[0] : a[1] > b[1];
 }
 
 /* Store an IPv4 address given as 4 network-order bytes. */
