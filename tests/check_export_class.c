@@ -101,38 +101,38 @@ START_TEST(test_class_set_get_full_reset)
 {
     struct export_class_set s;
     export_class_init(&s, 100, 3);
-    uint8_t key[EXPORT_CLASS_KEY];
+    struct export_class_key key;
     bool created;
     for (uint32_t i = 0; i < 100; i++) {
-        memset(key, 0, sizeof key);
-        memcpy(key + 20, &i, 4);
-        struct export_class *c = export_class_get(&s, key, &created);
+        memset(&key, 0, sizeof key);
+        key.w[2] = (uint64_t)i << 32;
+        struct export_class *c = export_class_get(&s, &key, &created);
         ck_assert_ptr_nonnull(c);
         ck_assert(created);
         ck_assert_uint_eq(c->first, UINT32_MAX);
         c->records = i + 1;
     }
-    memset(key, 0, sizeof key);
+    memset(&key, 0, sizeof key);
     uint32_t extra = 1000;
-    memcpy(key + 20, &extra, 4);
-    ck_assert_ptr_null(export_class_get(&s, key, &created)); /* full */
+    key.w[2] = (uint64_t)extra << 32;
+    ck_assert_ptr_null(export_class_get(&s, &key, &created)); /* full */
     for (uint32_t i = 0; i < 100; i++) {
-        memcpy(key + 20, &i, 4);
-        struct export_class *c = export_class_get(&s, key, &created);
+        key.w[2] = (uint64_t)i << 32;
+        struct export_class *c = export_class_get(&s, &key, &created);
         ck_assert(!created);
         ck_assert_uint_eq(c->records, i + 1);
     }
     export_class_reset(&s);
     ck_assert_uint_eq(s.n, 0);
     for (uint32_t i = 0; i < 100; i++) {
-        memcpy(key + 20, &i, 4);
-        struct export_class *c = export_class_get(&s, key, &created);
+        key.w[2] = (uint64_t)i << 32;
+        struct export_class *c = export_class_get(&s, &key, &created);
         ck_assert(created);
         ck_assert_uint_eq(c->records, 0);
     }
     export_class_reset(&s); /* the other way of emptying the index (many classes) */
-    memcpy(key + 20, &extra, 4);
-    ck_assert_ptr_nonnull(export_class_get(&s, key, &created));
+    key.w[2] = (uint64_t)extra << 32;
+    ck_assert_ptr_nonnull(export_class_get(&s, &key, &created));
     ck_assert(created);
     export_class_free(&s);
 }
@@ -290,7 +290,7 @@ START_TEST(test_agg_classes_match_model)
         struct flow_addr ea;
         flow_addr_parse(ex, &ea);
         uint32_t dom = e == 2 ? 7 : 0;
-        memset(key, 0, sizeof key);
+        memset(&key, 0, sizeof key);
         memcpy(key, ea.b, 16);
         memcpy(key + 16, &dom, 4);
         snprintf(what, sizeof what, "exporter %u", e);

@@ -10,7 +10,10 @@
  * of its rows once. A record then costs one lookup in a small table that stays in the cache
  * and three adds to a ring, where it cost six row lookups and seven ring bookings.
  *
- * The key is the owner's: 32 bytes that name the rows. A set is bounded (it says so when
+ * The key is the owner's: four words that name the rows. Words, not bytes: the owner builds
+ * them in registers, and a key stored a byte or two at a time and read back a word at a time
+ * waits for those stores to reach the cache (a failed store-to-load forward), behind any
+ * store that missed. A set is bounded (it says so when
  * full: the owner applies what it holds, resets it and asks again). Depends on stat_hist.
  */
 #ifndef FLOWDRILL_EXPORT_CLASS_H
@@ -22,11 +25,14 @@
 
 #include "flowdrill/stat_hist.h"
 
-#define EXPORT_CLASS_KEY 32
 #define EXPORT_CLASS_ROWS 6
 
+struct export_class_key {
+    uint64_t w[4];
+};
+
 struct export_class {
-    uint8_t key[EXPORT_CLASS_KEY];
+    struct export_class_key key;
     uint32_t row[EXPORT_CLASS_ROWS]; /* the owner's: filled when the class is created */
     uint32_t first, last;            /* earliest first and latest last second of the spans */
     uint32_t records, flows;         /* records; of them, the first of a conversation */
@@ -49,7 +55,7 @@ void export_class_free(struct export_class_set *s);
 /* The class of `key`: the one held, or a new one, zeroed but for its key and first/last, with
  * *created set (the caller fills row[]). NULL when the set is full. */
 struct export_class *export_class_get(struct export_class_set *s,
-                                      const uint8_t key[EXPORT_CLASS_KEY], bool *created);
+                                      const struct export_class_key *key, bool *created);
 
 /* Forget every class (after the owner booked them). */
 void export_class_reset(struct export_class_set *s);

@@ -26,6 +26,7 @@
 #define STAT_DEFER_KEY 16   /* keys of at most this many bytes (addresses) */
 #define STAT_DEFER_GROUP_BITS 6 /* grouped by the hash's top bits: a group's rows stay in L2 */
 #define STAT_DEFER_GROUPS (1u << STAT_DEFER_GROUP_BITS)
+#define STAT_DEFER_AHEAD_BYTES 256 /* how far ahead a push claims its group's lines */
 
 /* One booking: what stat_table_add_span would get, its bytes on one side only (a flow export
  * goes one way: [0] sent by the host, or [1] received), spread evenly over [first, last] (the
@@ -62,6 +63,10 @@ static inline struct stat_booking *stat_defer_push(struct stat_defer *d, uint32_
     if (d->count[g] == d->gcap)
         return NULL;
     struct stat_booking *b = &d->buf[(size_t)g * d->gcap + d->count[g]++];
+    /* claim the group's next lines ahead of the stores: one write stream per group is more
+     * than the hardware prefetcher follows, and a store that misses holds up the loads of
+     * any later store it cannot forward to */
+    __builtin_prefetch((const char *)b + STAT_DEFER_AHEAD_BYTES, 1);
     d->n++;
     b->hash = hash;
     return b;

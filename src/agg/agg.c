@@ -31,7 +31,8 @@
 #define AGG_MAX_IFACES 65536
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
-#define AGG_HOST_DEFER (1u << 17) /* host bookings held between flushes (48 bytes each) */
+#define AGG_HOST_DEFER (1u << 20) /* host bookings held between flushes: 48 bytes each, pages \
+                                  * touched as they fill; about a second of them at 1M/s */
 #define AGG_CLASSES 1024          /* export classes summed between flushes (~600 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
@@ -227,15 +228,25 @@ bool agg_flow_ifaces(const struct agg *a, uint32_t flow_idx, uint32_t ifrow[2])
     return in || out;
 }
 
-bool agg_port_key(const struct agg *a, const struct flow_key *k, uint8_t key[3], int *to_svc)
+/* The service port of conversation k and whether its bytes a->b go from the service (1) or
+ * to it (0); false when k has no ports. */
+static bool agg_svc_of(const struct agg *a, const struct flow_key *k, uint16_t *svc, int *to_svc)
 {
     if (!flow_proto_has_ports(k->proto) || !(k->pa || k->pb))
         return false;
-    uint16_t svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
+    *svc = service_db_pick(a->svc, k->proto, k->pa, k->pb);
+    *to_svc = *svc == k->pb ? 0 : 1;
+    return true;
+}
+
+bool agg_port_key(const struct agg *a, const struct flow_key *k, uint8_t key[3], int *to_svc)
+{
+    uint16_t svc;
+    if (!agg_svc_of(a, k, &svc, to_svc))
+        return false;
     key[0] = (uint8_t)(svc >> 8);
     key[1] = (uint8_t)svc;
     key[2] = k->proto;
-    *to_svc = svc == k->pb ? 0 : 1;
     return true;
 }
 
@@ -828,7 +839,7 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const str
 
 /* ---- export classes (export_class.h) ---- */
 
-/* A class's rows (export_class.row) and what its key's last byte says. */
+/* A class's rows (export_class.row) and its key's flags (agg_class_flags). */
 enum { AGG_CR_PORT, AGG_CR_APP, AGG_CR_PROTO, AGG_CR_EXPORTER, AGG_CR_IFOUT, AGG_CR_IFIN };
 enum {
     AGG_CK_SVC_REV = 1,   /* ports, applications: the bytes go from the service ([1]) */
@@ -836,6 +847,24 @@ enum {
     AGG_CK_PORT = 4,      /* a service port row (and its application) */
     AGG_CK_PORTLESS = 8   /* a protocol without ports: an application row of its own */
 };
+/* A class's key: the exporter's address (w[0], w[1]); its domain and input interface (w[2]);
+ * its output interface, the service port (0 without one), the protocol and the flags (w[3]). */
+static inline struct export_class_key agg_class_key(const struct flow_rec *r, uint16_t svc,
+                                                    uint8_t proto, uint8_t flags)
+{
+    struct export_class_key key;
+    flow_addr_words(&r->exporter, key.w);
+    key.w[2] = (uint64_t)r->domain | (uint64_t)r->in_if << 32;
+    key.w[3] = (uint64_t)r->out_if | (uint64_t)svc << 32 | (uint64_t)proto << 48 |
+               (uint64_t)flags << 56;
+    return key;
+}
+
+static inline uint8_t agg_class_flags(const struct export_class *c)
+{
+    return (uint8_t)(c->key.w[3] >> 56);
+}
+
 static const enum agg_table agg_class_table[EXPORT_CLASS_ROWS] = {
     AGG_T_PORT, AGG_T_APP, AGG_T_PROTO, AGG_T_EXPORTER, AGG_T_IFACE, AGG_T_IFACE};
 
@@ -846,7 +875,7 @@ static void agg_class_rows(struct agg *a, const struct flow_rec *r, const struct
 {
     for (int i = 0; i < EXPORT_CLASS_ROWS; i++)
         c->row[i] = STAT_NONE;
-    uint8_t flags = c->key[EXPORT_CLASS_KEY - 1];
+    uint8_t flags = agg_class_flags(c);
     if (flags & AGG_CK_PORT) {
         int to_svc;
         c->row[AGG_CR_PORT] = agg_port(a, k, &c->row[AGG_CR_APP], &to_svc);
@@ -871,7 +900,7 @@ static void agg_apply_classes(struct agg *a)
     for (uint32_t j = 0; j < s->n; j++) {
         const struct export_class *c = &s->cls[j];
         uint64_t vmax = stat_pend_max(&c->pend, a->class_now);
-        uint8_t flags = c->key[EXPORT_CLASS_KEY - 1];
+        uint8_t flags = agg_class_flags(c);
         for (int i = 0; i < EXPORT_CLASS_ROWS; i++) {
             uint32_t idx = c->row[i];
             if (idx == STAT_NONE)
@@ -901,30 +930,25 @@ static void agg_apply_classes(struct agg *a)
 static struct export_class *agg_class_of(struct agg *a, const struct flow_rec *r,
                                          const struct flow_key *k, int dir)
 {
-    uint8_t key[EXPORT_CLASS_KEY] = {0}; /* [28, 30): the port row's key, when there is one */
     int to_svc = 0;
+    uint16_t svc = 0;
     uint8_t flags = dir ? AGG_CK_PROTO_REV : 0;
     if (!flow_proto_has_ports(k->proto))
         flags |= AGG_CK_PORTLESS;
-    else if (agg_port_key(a, k, key + 28, &to_svc))
+    else if (agg_svc_of(a, k, &svc, &to_svc))
         flags |= AGG_CK_PORT;
     /* else ports unknown (non-first fragments): protocol, exporter and interfaces only */
     if (dir != to_svc)
         flags |= AGG_CK_SVC_REV;
-    memcpy(key, r->exporter.b, 16);
-    memcpy(key + 16, &r->domain, 4);
-    memcpy(key + 20, &r->in_if, 4);
-    memcpy(key + 24, &r->out_if, 4);
-    key[30] = k->proto; /* agg_port_key wrote it there too */
-    key[31] = flags;
+    struct export_class_key key = agg_class_key(r, svc, k->proto, flags);
     if (!a->classes.n)
         a->class_now = a->now; /* the second the pending rings end at, until they are booked */
     bool created;
-    struct export_class *c = export_class_get(&a->classes, key, &created);
+    struct export_class *c = export_class_get(&a->classes, &key, &created);
     if (!c) { /* full: book what is held */
         agg_apply_classes(a);
         a->class_now = a->now;
-        c = export_class_get(&a->classes, key, &created);
+        c = export_class_get(&a->classes, &key, &created);
     }
     if (created)
         agg_class_rows(a, r, k, c);

@@ -33,25 +33,33 @@ void export_class_free(struct export_class_set *s)
 
 /* The key is four words: one multiply each, then one finalizer. The set is small and emptied
  * on every flush, so a key an attacker aims at one slot costs a probe, not a table. */
-static inline uint32_t export_class_hash(const struct export_class_set *s, const uint8_t *k)
+static inline uint32_t export_class_hash(const struct export_class_set *s,
+                                         const struct export_class_key *k)
 {
     uint64_t h = s->seed;
-    h ^= hash_load64(k) * 0x9e3779b97f4a7c15ULL;
-    h ^= hash_load64(k + 8) * 0xc2b2ae3d27d4eb4fULL;
-    h ^= hash_load64(k + 16) * 0x165667b19e3779f9ULL;
-    h ^= hash_load64(k + 24) * 0x27d4eb2f165667c5ULL;
+    h ^= k->w[0] * 0x9e3779b97f4a7c15ULL;
+    h ^= k->w[1] * 0xc2b2ae3d27d4eb4fULL;
+    h ^= k->w[2] * 0x165667b19e3779f9ULL;
+    h ^= k->w[3] * 0x27d4eb2f165667c5ULL;
     return (uint32_t)hash_mix64(h);
 }
 
+static inline bool export_class_key_eq(const struct export_class_key *x,
+                                       const struct export_class_key *y)
+{
+    return ((x->w[0] ^ y->w[0]) | (x->w[1] ^ y->w[1]) | (x->w[2] ^ y->w[2]) |
+            (x->w[3] ^ y->w[3])) == 0;
+}
+
 struct export_class *export_class_get(struct export_class_set *s,
-                                      const uint8_t key[EXPORT_CLASS_KEY], bool *created)
+                                      const struct export_class_key *key, bool *created)
 {
     uint32_t i = export_class_hash(s, key) & s->mask;
     for (;; i = (i + 1) & s->mask) {
         uint32_t v = s->slot[i];
         if (!v)
             break;
-        if (hash_key_eq(s->cls[v - 1].key, key, EXPORT_CLASS_KEY)) {
+        if (export_class_key_eq(&s->cls[v - 1].key, key)) {
             *created = false;
             return &s->cls[v - 1];
         }
@@ -60,7 +68,7 @@ struct export_class *export_class_get(struct export_class_set *s,
         return NULL;
     struct export_class *c = &s->cls[s->n];
     memset(c, 0, sizeof *c);
-    memcpy(c->key, key, EXPORT_CLASS_KEY);
+    c->key = *key;
     c->first = UINT32_MAX;
     s->slot[i] = ++s->n;
     *created = true;
@@ -73,7 +81,7 @@ void export_class_reset(struct export_class_set *s)
         return;
     if (s->n < (s->mask + 1) / 64) { /* few: clear their slots one by one */
         for (uint32_t j = 0; j < s->n; j++) {
-            uint32_t i = export_class_hash(s, s->cls[j].key) & s->mask;
+            uint32_t i = export_class_hash(s, &s->cls[j].key) & s->mask;
             while (s->slot[i] != j + 1)
                 i = (i + 1) & s->mask;
             s->slot[i] = 0;
