@@ -24,4 +24,9 @@ void *xalloc_table(size_t n, int zero);
 void *xalloc_reserve(size_t n);
 void xfree_reserve(void *p, size_t n);
 
+/* The same for many regions that fill side by side (write streams): in small pages only, so
+ * memory is taken as each region fills; a huge page would take 2 MiB at every region's start
+ * at once. Release with xfree_reserve. */
+void *xalloc_reserve_streams(size_t n);
+
 #endif

@@ -24,7 +24,7 @@ void stat_defer_init(struct stat_defer *d, uint32_t max)
     uint32_t mean = (max + STAT_DEFER_GROUPS - 1) / STAT_DEFER_GROUPS;
     d->gcap = mean + mean / 8 + 16;
     d->reserved = (size_t)d->gcap * STAT_DEFER_GROUPS * sizeof *d->buf;
-    d->buf = xalloc_reserve(d->reserved);
+    d->buf = xalloc_reserve_streams(d->reserved); /* each group fills its own pages */
 }
 
 void stat_defer_free(struct stat_defer *d)

@@ -62,7 +62,7 @@ void *xalloc_table(size_t n, int zero)
     return p;
 }
 
-void *xalloc_reserve(size_t n)
+static void *xalloc_map(size_t n, int advice)
 {
     if (!n)
         n = 1;
@@ -71,8 +71,18 @@ void *xalloc_reserve(size_t n)
     if (p == MAP_FAILED)
         xalloc_die(n);
     if (n >= ((size_t)2 << 20))
-        madvise(p, n, MADV_HUGEPAGE);
+        madvise(p, n, advice); /* a hint: it may fail without THP, changing nothing */
     return p;
+}
+
+void *xalloc_reserve(size_t n)
+{
+    return xalloc_map(n, MADV_HUGEPAGE);
+}
+
+void *xalloc_reserve_streams(size_t n)
+{
+    return xalloc_map(n, MADV_NOHUGEPAGE);
 }
 
 void xfree_reserve(void *p, size_t n)

@@ -545,7 +545,9 @@ void nf_emit(struct nf_collector *c, struct nf_exporter *e, struct flow_rec *r, 
     c->ctr.bytes = nf_sat_add_u64(c->ctr.bytes, r->bytes);
     c->ctr.packets = nf_sat_add_u64(c->ctr.packets, r->packets);
 
-    c->batch[c->n_batch++] = *r;
+    if (r != &c->batch[c->n_batch]) /* else filled in place (nf_slot) */
+        c->batch[c->n_batch] = *r;
+    c->n_batch++;
     if (c->n_batch == NF_BATCH)
         nf_flush(c);
 }

@@ -107,6 +107,13 @@ uint32_t nf_sampling_get(const struct nf_collector *c, const struct nf_exporter 
 void nf_emit(struct nf_collector *c, struct nf_exporter *e, struct flow_rec *r,
              uint32_t sampler_id);
 
+/* Where the next emitted record will go: a decoder that fills it and passes it to nf_emit
+ * saves a copy. Valid until the next nf_emit or nf_flush. */
+static inline struct flow_rec *nf_slot(struct nf_collector *c)
+{
+    return &c->batch[c->n_batch];
+}
+
 /* Hand batched records to the sink (called at the end of every datagram). */
 void nf_flush(struct nf_collector *c);
 
