@@ -285,6 +285,53 @@ START_TEST(test_ix_07_reverse_elements)
 }
 END_TEST
 
+/* Records with reverse counters become two records each, built in place in the collector's
+ * batch (nf_slot): a pair that straddles the batch's end must come out whole and in order.
+ * The first record has no reverse counters (one record), so the pairs start at odd places. */
+START_TEST(test_reverse_pairs_across_batches)
+{
+    static const struct nfenc_field f[] = {{8, 4, 0},  {12, 4, 0},     {7, 2, 0},
+                                           {11, 2, 0}, {4, 1, 0},      {1, 8, 0},
+                                           {2, 8, 0},  {1, 8, 29305}, {2, 8, 29305}};
+    enum { N = 101 }; /* 1 + 2 * 100 records: pairs straddle the ends of 64-record batches */
+    nfenc_ipfix(&m, T0, 0, 0);
+    nfenc_set_begin(&m, 2);
+    nfenc_template(&m, 301, f, 9);
+    nfenc_set_end(&m);
+    nfenc_set_begin(&m, 301);
+    for (int i = 0; i < N; i++) {
+        nfenc_v4(&m, "10.0.0.1");
+        nfenc_v4(&m, "10.0.0.2");
+        nfenc_u16(&m, (uint16_t)(1000 + i));
+        nfenc_u16(&m, 443);
+        nfenc_u8(&m, 6);
+        nfenc_uint(&m, 1000 + (uint64_t)i, 8);
+        nfenc_uint(&m, 10 + (uint64_t)i, 8);
+        nfenc_uint(&m, i ? 5000 + (uint64_t)i : 0, 8);
+        nfenc_uint(&m, i ? 50 + (uint64_t)i : 0, 8);
+    }
+    nfenc_set_end(&m);
+    nfenc_finish(&m, 0);
+    ck_assert_int_eq(feed(), 0);
+    ck_assert_uint_eq(rs.n, 2 * N - 1);
+    for (int i = 0; i < N; i++) {
+        const struct flow_rec *fw = &rs.r[i ? 2 * i - 1 : 0], *rv = fw + 1;
+        assert_addr(&fw->src, "10.0.0.1");
+        ck_assert_uint_eq(fw->sport, 1000 + i);
+        ck_assert_uint_eq(fw->bytes, 1000 + (uint64_t)i);
+        ck_assert_uint_eq(fw->packets, 10 + (uint64_t)i);
+        if (!i)
+            continue;
+        assert_addr(&rv->src, "10.0.0.2");
+        ck_assert_uint_eq(rv->dport, 1000 + i);
+        ck_assert_uint_eq(rv->bytes, 5000 + (uint64_t)i);
+        ck_assert_uint_eq(rv->packets, 50 + (uint64_t)i);
+        ck_assert(rv->flags & FLOW_REC_EXPORTED);
+    }
+    assert_only(0);
+}
+END_TEST
+
 /* Variable-length template: source address, a string, packets. */
 static const struct nfenc_field vf[] = {{8, 4, 0}, {96, NFENC_VARLEN, 0}, {2, 4, 0}};
 
@@ -635,6 +682,7 @@ static Suite *ipfix_suite(void)
     tcase_add_test(tc, test_ix_05_low_template_id);
     tcase_add_test(tc, test_ix_06_pen_cut);
     tcase_add_test(tc, test_ix_07_reverse_elements);
+    tcase_add_test(tc, test_reverse_pairs_across_batches);
     tcase_add_test(tc, test_ix_08_varlen_valid);
     tcase_add_test(tc, test_ix_08_varlen_bad);
     tcase_add_test(tc, test_ix_09_only_empty_varlen);

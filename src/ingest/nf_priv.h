@@ -54,7 +54,7 @@ struct nf_collector {
     struct nf_exporter *exp;             /* cfg.max_exporters * cfg.max_domains slots */
     size_t n_exp;
     int64_t now_us;                      /* arrival time of the datagram being decoded */
-    struct flow_rec batch[NF_BATCH];     /* records waiting for the sink */
+    struct flow_rec batch[NF_BATCH + 1]; /* records waiting for the sink (+1: nf_slot) */
     size_t n_batch;
 };
 
@@ -107,8 +107,10 @@ uint32_t nf_sampling_get(const struct nf_collector *c, const struct nf_exporter 
 void nf_emit(struct nf_collector *c, struct nf_exporter *e, struct flow_rec *r,
              uint32_t sampler_id);
 
-/* Where the next emitted record will go: a decoder that fills it and passes it to nf_emit
- * saves a copy. Valid until the next nf_emit or nf_flush. */
+/* Where the next emitted record will go, with room for one more after it: a decoder that
+ * fills one or two records there and passes each to nf_emit saves a copy (and the stall of
+ * reading back, a vector at a time, a record just written a field at a time). Valid until
+ * the next nf_emit or nf_flush. */
 static inline struct flow_rec *nf_slot(struct nf_collector *c)
 {
     return &c->batch[c->n_batch];

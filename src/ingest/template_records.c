@@ -63,13 +63,13 @@ static void nf_tpl_record_done(struct nf_collector *c, struct nf_exporter *e,
         nf_tpl_options_record(c, e, acc);
         return;
     }
-    struct flow_rec r[2];
     uint32_t sid = 0;
     /* A samplingInterval inside a flow record is the rate of its sampler. */
     if (nf_fields_has(acc, NFF_SAMP_INTERVAL) && acc->v[NFF_SAMP_INTERVAL] != 0)
         nf_sampling_set(
             c, e, nf_fields_has(acc, NFF_SAMPLER_ID) ? nf_tpl_rate32(acc->v[NFF_SAMPLER_ID]) : 0,
             nf_tpl_rate32(acc->v[NFF_SAMP_INTERVAL]));
+    struct flow_rec *r = nf_slot(c); /* room for two */
     int nr = nf_fields_finish(acc, tc, r, &sid);
     for (int i = 0; i < nr; i++)
         nf_emit(c, e, &r[i], sid);
