@@ -23,23 +23,9 @@
 
 #include "flowdrill/stat_table.h"
 
-#define STAT_DEFER_KEY 16   /* keys of at most this many bytes (addresses) */
 #define STAT_DEFER_GROUP_BITS 6 /* grouped by the hash's top bits: a group's rows stay in L2 */
 #define STAT_DEFER_GROUPS (1u << STAT_DEFER_GROUP_BITS)
 #define STAT_DEFER_AHEAD_BYTES 256 /* how far ahead a push claims its group's lines */
-
-/* One booking: what stat_table_add_span would get, its bytes on one side only (a flow export
- * goes one way: [0] sent by the host, or [1] received), spread evenly over [first, last] (the
- * remainder on `last`). 48 bytes. */
-struct stat_booking {
-    uint8_t key[STAT_DEFER_KEY]; /* zero-padded past the table's key length */
-    uint32_t hash;               /* stat_table_hash of the key (set by stat_defer_push) */
-    uint32_t first, last;
-    uint8_t side;  /* 0: bytes and packets go to [0]; 1: to [1] */
-    uint8_t flows; /* added to the row's flows */
-    uint16_t aux;  /* added to the row's aux */
-    uint64_t bytes, pkts;
-};
 
 /* Bookings are kept grouped as they come (by the top bits of their hash, which is the order
  * of their home slots in the table's index: hindex.h), so applying them needs no sort. */
@@ -72,13 +58,10 @@ static inline struct stat_booking *stat_defer_push(struct stat_defer *d, uint32_
     return b;
 }
 
-/* Called for each row a booking creates (to set flags from the key, say). */
-typedef void (*stat_defer_created_fn)(void *ctx, struct stat_entry *e, const uint8_t *key);
-
-/* Apply every held booking to `t` (each through stat_table_get_admit, with its bytes as the
- * size: the bookings hold no references) at second `now_sec`, and empty the buffer. */
+/* Apply every held booking to `t` (stat_table_add_held), group by group, and empty the
+ * buffer. */
 void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_sec,
-                      stat_defer_created_fn created, void *ctx);
+                      stat_created_fn created, void *ctx);
 
 size_t stat_defer_memory(const struct stat_defer *d);
 

@@ -56,6 +56,32 @@ struct stat_table;
 struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed);
 void stat_table_free(struct stat_table *t);
 
+#define STAT_HELD_KEY 16 /* keys of held bookings: at most this many bytes (addresses) */
+
+/* One booking: what stat_table_add_span would get, its bytes on one side only (a flow export
+ * goes one way: [0] sent by the host, or [1] received), spread evenly over [first, last] (the
+ * remainder on `last`). 48 bytes. */
+struct stat_booking {
+    uint8_t key[STAT_HELD_KEY]; /* zero-padded past the table's key length */
+    uint32_t hash;               /* stat_table_hash of the key (stat_defer_push sets it) */
+    uint32_t first, last;
+    uint8_t side;  /* 0: bytes and packets go to [0]; 1: to [1] */
+    uint8_t flows; /* added to the row's flows */
+    uint16_t aux;  /* added to the row's aux */
+    uint64_t bytes, pkts;
+};
+
+/* Called for each row a held booking creates (to set flags from the key, say). */
+typedef void (*stat_created_fn)(void *ctx, struct stat_entry *e, const uint8_t *key);
+
+/* Book `n` held bookings into `t` at second `now_sec`, in order: each as if through
+ * stat_table_get_admit (with its bytes as the size: held bookings keep no references) and
+ * stat_table_add_span, `created` called for each row one creates. One tight loop that looks
+ * keys up inline and prefetches a few bookings ahead: stat_defer.h applies its groups with
+ * it. The table's key length must be at most STAT_HELD_KEY. */
+void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
+                         uint32_t now_sec, stat_created_fn created, void *ctx);
+
 /* Pointers to entries stay valid until the entry is evicted (entries never move). */
 
 /* Find or create the entry for `key` (key_len bytes, borrowed). Sets *created when new.

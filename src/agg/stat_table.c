@@ -409,6 +409,58 @@ void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
                        pend, last, vmax);
 }
 
+/* The entry of key (STAT_HELD_KEY bytes, zero-padded) with `hash`, or STAT_NONE: what
+ * stat_lookup_slot finds, inline, comparing whole padded keys (held keys are padded, and so
+ * are the entries' keys). */
+static inline uint32_t stat_find_held(const struct stat_table *t, const uint8_t *key,
+                                      uint32_t hash)
+{
+    for (uint32_t i = hindex_home(&t->index, hash);; i = (i + 1) & t->index.mask) {
+        uint64_t s = t->index.slot[i];
+        if (!s)
+            return STAT_NONE;
+        if (hindex_tag(s) == hash &&
+            hash_key_eq(stat_table_centry(t, hindex_entry(s))->key, key, STAT_HELD_KEY))
+            return hindex_entry(s);
+    }
+}
+
+#define HELD_AHEAD 8 /* held bookings whose index slot is prefetched ahead (their rows: half) */
+
+void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
+                         uint32_t now_sec, stat_created_fn created, void *ctx)
+{
+    if (t->key_len > STAT_HELD_KEY)
+        abort(); /* a caller's bug: held keys are addresses */
+    for (uint32_t i = 0; i < n && i < HELD_AHEAD; i++)
+        hindex_prefetch(&t->index, b[i].hash);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + HELD_AHEAD < n)
+            hindex_prefetch(&t->index, b[i + HELD_AHEAD].hash);
+        if (i + HELD_AHEAD / 2 < n) {
+            const struct stat_booking *p = &b[i + HELD_AHEAD / 2];
+            stat_table_prefetch_hit(t, p->hash, p->first, p->last);
+        }
+        uint32_t idx = stat_find_held(t, b[i].key, b[i].hash);
+        if (idx == STAT_NONE) {
+            enum stat_got got;
+            idx = stat_table_get_admit(t, b[i].key, b[i].hash, now_sec, b[i].bytes, &got);
+            if (idx != STAT_OTHER && created)
+                created(ctx, E(t, idx), b[i].key);
+        }
+        struct stat_entry *e = E(t, idx);
+        e->flows += b[i].flows;
+        e->aux += b[i].aux;
+        struct stat_span sp = stat_span_even(b[i].first, b[i].last, b[i].bytes);
+        uint64_t s1 = b[i].side != 0, s0 = !s1; /* one side only */
+        stat_book(t, idx, b[i].bytes * s0, b[i].pkts * s0, b[i].bytes * s1, b[i].pkts * s1,
+                  sp.first, sp.last);
+        if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, &sp))
+            stat_hist_add_span(
+                (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, &sp);
+    }
+}
+
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
 {
     return stat_hist_window(e->hist_d, e->hist_last, e->hist_shift, now_sec, secs);
