@@ -116,11 +116,6 @@ enum nf_field_sem nf_fields_lookup(uint32_t pen, uint16_t id, uint16_t len, bool
     return NFF_NONE;
 }
 
-void nf_fields_acc_init(struct nf_fields_acc *a)
-{
-    a->have = 0;
-}
-
 void nf_fields_apply(struct nf_fields_acc *a, enum nf_field_sem sem, struct wire *f)
 {
     nf_fields_put(a, sem, f->p, f->left);

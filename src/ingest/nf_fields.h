@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flowdrill/flow.h"
 #include "flowdrill/wire.h"
@@ -117,7 +118,10 @@ struct nf_fields_acc {
     uint8_t src[16], dst[16]; /* address bytes (4 or 16 used) */
 };
 
-void nf_fields_acc_init(struct nf_fields_acc *a);
+static inline void nf_fields_acc_init(struct nf_fields_acc *a)
+{
+    a->have = 0;
+}
 
 /* Feed one field of meaning `sem` whose `len` bytes are in `f` (a cursor over exactly the
  * field). Fields of meaning NFF_NONE are ignored. */
@@ -168,8 +172,16 @@ static inline void nf_fields_put(struct nf_fields_acc *a, enum nf_field_sem sem,
         return;
     }
     }
-    for (size_t i = 0; i < len && i < 16; i++)
-        addr[i] = p[i];
+    /* one store for the usual sizes: the record is built from these bytes right after, a
+     * word at a time, and a word read back from several byte stores waits for them to reach
+     * the cache instead of being forwarded */
+    if (len == 4)
+        memcpy(addr, p, 4);
+    else if (len >= 16)
+        memcpy(addr, p, 16);
+    else
+        for (size_t i = 0; i < len; i++)
+            addr[i] = p[i];
     a->have |= UINT64_C(1) << sem;
 }
 
