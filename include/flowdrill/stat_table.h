@@ -41,8 +41,8 @@ struct stat_entry {
     uint32_t hash;
     uint16_t flags;
     uint8_t hist_shift; /* the ring's units are 2^hist_shift bytes */
-    /* second line: the key (compared on lookup) */
-    uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
+    /* second line: the key (compared on lookup; aligned, so that a compare loads one line) */
+    _Alignas(64) uint8_t key[STAT_KEY_MAX]; /* zero-padded past the table's key length */
     uint64_t flows;            /* flows that fed this entry */
     uint64_t aux;              /* hosts: peers seen; ports: application row + 1; else unused */
     /* bytes per second, as differences: read them with stat_entry_window/stat_entry_series */

@@ -425,7 +425,7 @@ static inline uint32_t stat_find_held(const struct stat_table *t, const uint8_t 
     }
 }
 
-#define HELD_AHEAD 8 /* held bookings whose index slot is prefetched ahead (their rows: half) */
+#define HELD_AHEAD 16 /* held bookings whose index slot is prefetched ahead (their rows: half) */
 
 void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
                          uint32_t now_sec, stat_created_fn created, void *ctx)
