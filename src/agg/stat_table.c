@@ -24,6 +24,7 @@
 
 _Static_assert(offsetof(struct stat_entry, hist_shift) < 64 && sizeof(struct stat_entry) % 64 == 0,
                "what booking and eviction read must stay in the entry's first cache line");
+_Static_assert(offsetof(struct stat_entry, key) == 64, "a key compare loads one line");
 
 struct stat_table {
     struct stat_entry *entries; /* max + 1 entries of reserved address space */
