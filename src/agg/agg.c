@@ -166,6 +166,7 @@ void agg_free(struct agg *a)
 struct agg_keys {
     uint32_t host_hash[2];
     uint32_t pair_hash;
+    uint32_t first, last; /* a flow export's own seconds (agg_rec_first, agg_rec_sec) */
     uint8_t pair[2 * sizeof(struct flow_addr)]; /* lower address first */
 };
 
@@ -748,24 +749,29 @@ static void agg_mark_dirty(struct agg *a, uint32_t idx)
     a->dirty[a->n_dirty++] = idx;
 }
 
-/* The seconds a record's bytes fall on: [first, last], last clamped to now, first to last. */
-static inline void agg_span_ends(const struct agg *a, const struct flow_rec *r, uint32_t *first,
+/* A record's first second (UINT32_MAX when it has none: agg_span_ends takes the last then). */
+static inline uint32_t agg_rec_first(const struct flow_rec *r)
+{
+    return r->first_us <= 0 ? UINT32_MAX : (uint32_t)(r->first_us / 1000000);
+}
+
+/* The seconds a flow export's bytes fall on (kx: its own seconds, found once per record):
+ * [first, last], last clamped to now, first to last. */
+static inline void agg_span_ends(const struct agg *a, const struct agg_keys *kx, uint32_t *first,
                                  uint32_t *last)
 {
-    uint32_t l = a->now, rlast = agg_rec_sec(r);
-    uint32_t f = r->first_us <= 0 ? l : (uint32_t)(r->first_us / 1000000);
-    if (rlast < l)
-        l = rlast;
-    *first = f > l ? l : f;
+    uint32_t l = kx->last < a->now ? kx->last : a->now;
+    *first = kx->first > l ? l : kx->first;
     *last = l;
 }
 
 /* How a record's bytes fall on the seconds: evenly over [first, last] (agg_span_ends), the
  * remainder on the last second. */
-static void agg_span(const struct agg *a, const struct flow_rec *r, struct stat_span *sp)
+static void agg_span(const struct agg *a, const struct flow_rec *r, const struct agg_keys *kx,
+                     struct stat_span *sp)
 {
     uint32_t first, last;
-    agg_span_ends(a, r, &first, &last);
+    agg_span_ends(a, kx, &first, &last);
     *sp = stat_span_even(first, last, r->bytes);
 }
 
@@ -978,7 +984,7 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
         k = &own;
     }
     struct stat_span sp;
-    agg_span(a, r, &sp);
+    agg_span(a, r, kx, &sp);
     uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
     b[dir] = r->bytes;
     pk[dir] = r->packets ? r->packets : 1;
@@ -1082,7 +1088,7 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
  */
 void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
 {
-    uint32_t hash[AGG_BATCH];
+    uint32_t hash[AGG_BATCH], sec[AGG_BATCH];
     struct agg_keys kx[AGG_BATCH];
     struct stat_table *pair = a->st[AGG_T_PAIR];
     while (n) {
@@ -1090,8 +1096,11 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
         for (size_t i = 0; i < m; i++) {
             hash[i] = flow_table_hash(a->ft, &recs[i]);
             flow_table_prefetch(a->ft, hash[i]);
+            sec[i] = agg_rec_sec(&recs[i]);
             if (recs[i].flags & FLOW_REC_EXPORTED) {
                 agg_keys_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
+                kx[i].last = sec[i];
+                kx[i].first = agg_rec_first(&recs[i]);
                 stat_table_prefetch_slot(pair, kx[i].pair_hash);
                 /* the admission filter (only allocated once the table has been full) */
                 stat_table_prefetch_door(pair, kx[i].pair_hash);
@@ -1101,14 +1110,13 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             flow_table_prefetch_entry(a->ft, hash[i]);
             if (recs[i].flags & FLOW_REC_EXPORTED) {
                 uint32_t first, last;
-                agg_span_ends(a, &recs[i], &first, &last);
+                agg_span_ends(a, &kx[i], &first, &last);
                 stat_table_prefetch_hit(pair, kx[i].pair_hash, first, last);
             }
         }
         for (size_t i = 0; i < m; i++) {
-            uint32_t sec = agg_rec_sec(&recs[i]);
-            if (sec > a->now || !a->started)
-                agg_advance(a, sec);
+            if (sec[i] > a->now || !a->started)
+                agg_advance(a, sec[i]);
             agg_add_one(a, &recs[i], hash[i], &kx[i]);
         }
         recs += m;
