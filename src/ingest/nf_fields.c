@@ -157,95 +157,151 @@ static bool nf_fields_uptime(const struct nf_time_ctx *t, uint64_t sw, int64_t *
     return false;
 }
 
-static bool nf_fields_time(const struct nf_fields_acc *a, const struct nf_time_ctx *t, bool start,
-                           int64_t *out)
-{
-    const enum nf_field_sem ms = start ? NFF_START_MS : NFF_END_MS;
-    const enum nf_field_sem us = start ? NFF_START_US : NFF_END_US;
-    const enum nf_field_sem ns = start ? NFF_START_NS : NFF_END_NS;
-    const enum nf_field_sem s = start ? NFF_START_S : NFF_END_S;
-    const enum nf_field_sem d = start ? NFF_START_DELTA_US : NFF_END_DELTA_US;
-    const enum nf_field_sem up = start ? NFF_FIRST_UPTIME : NFF_LAST_UPTIME;
+/* A time field's form (nf_fields_plan.time). */
+enum { NFT_NONE, NFT_MS, NFT_NTP, NFT_S, NFT_DELTA, NFT_UPTIME };
 
-    if (nf_fields_has(a, ms)) {
-        *out = nf_fields_ms_to_us(a->v[ms]);
-    } else if (nf_fields_has(a, us)) {
-        *out = nf_fields_ntp_us(a->v[us]);
-    } else if (nf_fields_has(a, ns)) {
-        *out = nf_fields_ntp_us(a->v[ns]);
-    } else if (nf_fields_has(a, s)) {
-        *out = (int64_t)(a->v[s] & 0xffffffffu) * 1000000;
-    } else if (nf_fields_has(a, d)) {
-        *out = t->export_us - (int64_t)(a->v[d] & 0xffffffffu);
-    } else if (nf_fields_has(a, up)) {
-        return nf_fields_uptime(t, a->v[up], out);
-    } else {
+/* The first of s1, s2, s3 present (NFF_NONE: none; s3 may be NFF_NONE). */
+static uint8_t nf_fields_first(uint64_t have, enum nf_field_sem s1, enum nf_field_sem s2,
+                               enum nf_field_sem s3)
+{
+    if (have >> s1 & 1)
+        return (uint8_t)s1;
+    if (have >> s2 & 1)
+        return (uint8_t)s2;
+    if (s3 != NFF_NONE && (have >> s3 & 1))
+        return (uint8_t)s3;
+    return NFF_NONE;
+}
+
+/* Where a start (or end) time comes from: milliseconds, then micro- and nanoseconds (NTP),
+ * seconds, a delta before export, sysUpTime. */
+static void nf_fields_plan_time(uint64_t have, bool start, uint8_t *kind, uint8_t *sem)
+{
+    static const struct {
+        enum nf_field_sem start, end;
+        uint8_t kind;
+    } order[] = {{NFF_START_MS, NFF_END_MS, NFT_MS},
+                 {NFF_START_US, NFF_END_US, NFT_NTP},
+                 {NFF_START_NS, NFF_END_NS, NFT_NTP},
+                 {NFF_START_S, NFF_END_S, NFT_S},
+                 {NFF_START_DELTA_US, NFF_END_DELTA_US, NFT_DELTA},
+                 {NFF_FIRST_UPTIME, NFF_LAST_UPTIME, NFT_UPTIME}};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        enum nf_field_sem s = start ? order[i].start : order[i].end;
+        if (have >> s & 1) {
+            *kind = order[i].kind;
+            *sem = (uint8_t)s;
+            return;
+        }
+    }
+    *kind = NFT_NONE;
+    *sem = NFF_NONE;
+}
+
+void nf_fields_plan_make(uint64_t have, struct nf_fields_plan *p)
+{
+    memset(p, 0, sizeof *p); /* every sem NFF_NONE: reads the accumulator's zero */
+    p->have = have;
+    bool v6 = (have >> NFF_SRC6 & 1) || (have >> NFF_DST6 & 1);
+    bool v4 = (have >> NFF_SRC4 & 1) || (have >> NFF_DST4 & 1);
+    p->af = v6 ? FLOW_AF_INET6 : v4 ? FLOW_AF_INET : 0;
+    p->src = (uint8_t)(have >> (v6 ? NFF_SRC6 : NFF_SRC4) & 1);
+    p->dst = (uint8_t)(have >> (v6 ? NFF_DST6 : NFF_DST4) & 1);
+    p->proto = nf_fields_first(have, NFF_PROTO, NFF_NONE, NFF_NONE);
+    p->tcp_flags = nf_fields_first(have, NFF_TCP_FLAGS, NFF_NONE, NFF_NONE);
+    p->sport = nf_fields_first(have, NFF_SPORT, NFF_NONE, NFF_NONE);
+    p->dport = nf_fields_first(have, NFF_DPORT, NFF_NONE, NFF_NONE);
+    p->in_if = nf_fields_first(have, NFF_IN_IF, NFF_NONE, NFF_NONE);
+    p->out_if = nf_fields_first(have, NFF_OUT_IF, NFF_NONE, NFF_NONE);
+    p->src_as = nf_fields_first(have, NFF_SRC_AS, NFF_NONE, NFF_NONE);
+    p->dst_as = nf_fields_first(have, NFF_DST_AS, NFF_NONE, NFF_NONE);
+    p->sampler = nf_fields_first(have, NFF_SAMPLER_ID, NFF_NONE, NFF_NONE);
+    /* ICMP type and code (used when the protocol is ICMP): a combined field, else the two
+     * halves, else the destination port (the NetFlow convention) */
+    p->icmp_tc = nf_fields_first(have, NFF_ICMP_TC4, NFF_ICMP_TC6, NFF_NONE);
+    p->icmp_split = p->icmp_tc == NFF_NONE &&
+                    ((have >> NFF_ICMP_TYPE & 1) || (have >> NFF_ICMP_CODE & 1));
+    p->icmp_type = nf_fields_first(have, NFF_ICMP_TYPE, NFF_NONE, NFF_NONE);
+    p->icmp_code = nf_fields_first(have, NFF_ICMP_CODE, NFF_NONE, NFF_NONE);
+    bool fwd_delta = (have >> NFF_BYTES & 1) || (have >> NFF_PKTS & 1);
+    p->bytes = nf_fields_first(have, NFF_BYTES, NFF_BYTES_TOTAL,
+                               fwd_delta ? NFF_NONE : NFF_INIT_OCTETS);
+    p->pkts = nf_fields_first(have, NFF_PKTS, NFF_PKTS_TOTAL, fwd_delta ? NFF_NONE : NFF_INIT_PKTS);
+    nf_fields_plan_time(have, true, &p->first_kind, &p->first);
+    nf_fields_plan_time(have, false, &p->last_kind, &p->last);
+    /* Reverse direction: RFC 5103 elements first, NSEL responder counters otherwise. */
+    p->rbytes = nf_fields_first(have, NFF_REV_BYTES, NFF_REV_BYTES_TOTAL, NFF_NONE);
+    p->rpkts = nf_fields_first(have, NFF_REV_PKTS, NFF_REV_PKTS_TOTAL, NFF_NONE);
+    if (p->rbytes == NFF_NONE && p->rpkts == NFF_NONE && !fwd_delta) {
+        p->rbytes = nf_fields_first(have, NFF_RESP_OCTETS, NFF_NONE, NFF_NONE);
+        p->rpkts = nf_fields_first(have, NFF_RESP_PKTS, NFF_NONE, NFF_NONE);
+    }
+}
+
+static bool nf_fields_time(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
+                           uint8_t kind, uint8_t sem, int64_t *out)
+{
+    uint64_t v = a->v[sem];
+    switch (kind) {
+    case NFT_MS:
+        *out = nf_fields_ms_to_us(v);
+        return true;
+    case NFT_NTP:
+        *out = nf_fields_ntp_us(v);
+        return true;
+    case NFT_S:
+        *out = (int64_t)(v & 0xffffffffu) * 1000000;
+        return true;
+    case NFT_DELTA:
+        *out = t->export_us - (int64_t)(v & 0xffffffffu);
+        return true;
+    case NFT_UPTIME:
+        return nf_fields_uptime(t, v, out);
+    default:
         return false;
     }
-    return true;
 }
 
-static uint64_t nf_fields_pick(const struct nf_fields_acc *a, enum nf_field_sem s1,
-                               enum nf_field_sem s2, enum nf_field_sem s3, bool *found)
-{
-    *found = true;
-    if (nf_fields_has(a, s1))
-        return a->v[s1];
-    if (nf_fields_has(a, s2))
-        return a->v[s2];
-    if (s3 != NFF_NONE && nf_fields_has(a, s3))
-        return a->v[s3];
-    *found = false;
-    return 0;
-}
-
-int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
-                     struct flow_rec out[2], uint32_t *sampler_id)
+int nf_fields_finish_plan(const struct nf_fields_acc *a, const struct nf_fields_plan *p,
+                          const struct nf_time_ctx *t, struct flow_rec out[2],
+                          uint32_t *sampler_id)
 {
     struct flow_rec *r = &out[0];
-    bool found, rb, rp;
+    static const uint8_t zero[16];
 
     memset(r, 0, sizeof *r);
-    if (nf_fields_has(a, NFF_SRC6) || nf_fields_has(a, NFF_DST6)) {
-        r->af = FLOW_AF_INET6;
-        if (nf_fields_has(a, NFF_SRC6))
+    r->af = p->af;
+    if (p->af == FLOW_AF_INET6) {
+        if (p->src)
             flow_addr_set_v6(&r->src, a->src);
-        if (nf_fields_has(a, NFF_DST6))
+        if (p->dst)
             flow_addr_set_v6(&r->dst, a->dst);
-    } else if (nf_fields_has(a, NFF_SRC4) || nf_fields_has(a, NFF_DST4)) {
-        r->af = FLOW_AF_INET;
-        flow_addr_set_v4(&r->src, nf_fields_has(a, NFF_SRC4) ? a->src : (const uint8_t[4]){0});
-        flow_addr_set_v4(&r->dst, nf_fields_has(a, NFF_DST4) ? a->dst : (const uint8_t[4]){0});
+    } else if (p->af == FLOW_AF_INET) {
+        flow_addr_set_v4(&r->src, p->src ? a->src : zero);
+        flow_addr_set_v4(&r->dst, p->dst ? a->dst : zero);
     }
-    r->proto = (uint8_t)(nf_fields_has(a, NFF_PROTO) ? a->v[NFF_PROTO] : 0);
-    r->tcp_flags = (uint8_t)(nf_fields_has(a, NFF_TCP_FLAGS) ? a->v[NFF_TCP_FLAGS] : 0);
-    r->sport = (uint16_t)(nf_fields_has(a, NFF_SPORT) ? a->v[NFF_SPORT] : 0);
-    r->dport = (uint16_t)(nf_fields_has(a, NFF_DPORT) ? a->v[NFF_DPORT] : 0);
+    r->proto = (uint8_t)a->v[p->proto];
+    r->tcp_flags = (uint8_t)a->v[p->tcp_flags];
+    r->sport = (uint16_t)a->v[p->sport];
+    r->dport = (uint16_t)a->v[p->dport];
     if (r->proto == 1 || r->proto == 58) {
-        if (nf_fields_has(a, NFF_ICMP_TC4) || nf_fields_has(a, NFF_ICMP_TC6))
-            r->icmp_type =
-                (uint16_t)a->v[nf_fields_has(a, NFF_ICMP_TC4) ? NFF_ICMP_TC4 : NFF_ICMP_TC6];
-        else if (nf_fields_has(a, NFF_ICMP_TYPE) || nf_fields_has(a, NFF_ICMP_CODE))
-            r->icmp_type =
-                (uint16_t)((nf_fields_has(a, NFF_ICMP_TYPE) ? a->v[NFF_ICMP_TYPE] : 0) << 8 |
-                           (nf_fields_has(a, NFF_ICMP_CODE) ? a->v[NFF_ICMP_CODE] & 0xff : 0));
+        if (p->icmp_tc != NFF_NONE)
+            r->icmp_type = (uint16_t)a->v[p->icmp_tc];
+        else if (p->icmp_split)
+            r->icmp_type = (uint16_t)(a->v[p->icmp_type] << 8 | (a->v[p->icmp_code] & 0xff));
         else
             r->icmp_type = r->dport;
         r->sport = r->dport = 0;
     }
-    r->in_if = (uint32_t)(nf_fields_has(a, NFF_IN_IF) ? a->v[NFF_IN_IF] : 0);
-    r->out_if = (uint32_t)(nf_fields_has(a, NFF_OUT_IF) ? a->v[NFF_OUT_IF] : 0);
-    r->src_as = (uint32_t)(nf_fields_has(a, NFF_SRC_AS) ? a->v[NFF_SRC_AS] : 0);
-    r->dst_as = (uint32_t)(nf_fields_has(a, NFF_DST_AS) ? a->v[NFF_DST_AS] : 0);
+    r->in_if = (uint32_t)a->v[p->in_if];
+    r->out_if = (uint32_t)a->v[p->out_if];
+    r->src_as = (uint32_t)a->v[p->src_as];
+    r->dst_as = (uint32_t)a->v[p->dst_as];
+    r->bytes = a->v[p->bytes];
+    r->packets = a->v[p->pkts];
 
-    bool fwd_delta = nf_fields_has(a, NFF_BYTES) || nf_fields_has(a, NFF_PKTS);
-    r->bytes = nf_fields_pick(a, NFF_BYTES, NFF_BYTES_TOTAL, fwd_delta ? NFF_NONE : NFF_INIT_OCTETS,
-                              &found);
-    r->packets =
-        nf_fields_pick(a, NFF_PKTS, NFF_PKTS_TOTAL, fwd_delta ? NFF_NONE : NFF_INIT_PKTS, &found);
-
-    bool hf = nf_fields_time(a, t, true, &r->first_us);
-    bool hl = nf_fields_time(a, t, false, &r->last_us);
+    bool hf = nf_fields_time(a, t, p->first_kind, p->first, &r->first_us);
+    bool hl = nf_fields_time(a, t, p->last_kind, p->last, &r->last_us);
     if (!hf && !hl)
         r->first_us = r->last_us = t->export_us;
     else if (!hf)
@@ -253,15 +309,9 @@ int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
     else if (!hl)
         r->last_us = r->first_us;
 
-    *sampler_id = (uint32_t)(nf_fields_has(a, NFF_SAMPLER_ID) ? a->v[NFF_SAMPLER_ID] : 0);
+    *sampler_id = (uint32_t)a->v[p->sampler];
 
-    /* Reverse direction: RFC 5103 elements first, NSEL responder counters otherwise. */
-    uint64_t rbytes = nf_fields_pick(a, NFF_REV_BYTES, NFF_REV_BYTES_TOTAL, NFF_NONE, &rb);
-    uint64_t rpkts = nf_fields_pick(a, NFF_REV_PKTS, NFF_REV_PKTS_TOTAL, NFF_NONE, &rp);
-    if (!rb && !rp && !fwd_delta) {
-        rbytes = nf_fields_pick(a, NFF_RESP_OCTETS, NFF_NONE, NFF_NONE, &rb);
-        rpkts = nf_fields_pick(a, NFF_RESP_PKTS, NFF_NONE, NFF_NONE, &rp);
-    }
+    uint64_t rbytes = a->v[p->rbytes], rpkts = a->v[p->rpkts];
     if (rbytes == 0 && rpkts == 0)
         return 1;
     out[1] = *r;
@@ -276,4 +326,12 @@ int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
     out[1].bytes = rbytes;
     out[1].packets = rpkts;
     return 2;
+}
+
+int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
+                     struct flow_rec out[2], uint32_t *sampler_id)
+{
+    struct nf_fields_plan p;
+    nf_fields_plan_make(a->have, &p);
+    return nf_fields_finish_plan(a, &p, t, out, sampler_id);
 }

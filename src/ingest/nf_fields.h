@@ -121,68 +121,100 @@ struct nf_fields_acc {
 static inline void nf_fields_acc_init(struct nf_fields_acc *a)
 {
     a->have = 0;
+    a->v[NFF_NONE] = 0; /* what a plan reads for a field that is absent */
 }
 
 /* Feed one field of meaning `sem` whose `len` bytes are in `f` (a cursor over exactly the
  * field). Fields of meaning NFF_NONE are ignored. */
 void nf_fields_apply(struct nf_fields_acc *a, enum nf_field_sem sem, struct wire *f);
 
-/* The same for the `len` bytes at p (all of them readable): inline, for the per-record loop
- * of templates whose fields all have fixed lengths. Addresses take their first 16 bytes;
- * other fields are big-endian integers of 1 to 8 bytes (NTP timestamps are 8 bytes read as
- * one integer too), and a field of 0 or more than 8 bytes is not recorded. */
+/* One field's store into the accumulator, decided from its meaning and length alone
+ * (nf_fields_op_of), so that a template's records can be read by a list of these made once
+ * per set instead of deciding per field per record. */
+enum { NFO_U8, NFO_U16, NFO_U32, NFO_U64, NFO_UN, NFO_ADDR };
+struct nf_fields_op {
+    uint16_t off; /* the field's offset in the record */
+    uint8_t len, sem, kind;
+};
+
+/* The store of a field of meaning `sem` and `len` bytes at offset `off`; false when it stores
+ * nothing: an opaque field, or an integer of 0 or more than 8 bytes. Addresses take their
+ * first 16 bytes; other fields are big-endian integers of 1 to 8 bytes (NTP timestamps are 8
+ * bytes read as one integer too). */
+static inline bool nf_fields_op_of(enum nf_field_sem sem, size_t len, size_t off,
+                                   struct nf_fields_op *op)
+{
+    op->off = (uint16_t)off;
+    op->len = (uint8_t)(len > 16 ? 16 : len);
+    op->sem = (uint8_t)sem;
+    switch (sem) {
+    case NFF_NONE:
+        return false;
+    case NFF_SRC4:
+    case NFF_SRC6:
+    case NFF_DST4:
+    case NFF_DST6:
+        op->kind = NFO_ADDR;
+        return true;
+    default:
+        if (sem >= NFF_MAX || len == 0 || len > 8)
+            return false;
+        op->kind = len == 1 ? NFO_U8 : len == 2 ? NFO_U16 : len == 4 ? NFO_U32 : len == 8 ? NFO_U64
+                                                                               : NFO_UN;
+        return true;
+    }
+}
+
+/* Apply store op to the record at rec (op->off + op->len bytes of it readable). */
+static inline void nf_fields_put_op(struct nf_fields_acc *a, const struct nf_fields_op *op,
+                                    const uint8_t *rec)
+{
+    const uint8_t *p = rec + op->off;
+    uint64_t v = 0;
+    switch (op->kind) { /* the common sizes as one load each */
+    case NFO_U8:
+        v = p[0];
+        break;
+    case NFO_U16:
+        v = wire_be16(p);
+        break;
+    case NFO_U32:
+        v = wire_be32(p);
+        break;
+    case NFO_U64:
+        v = (uint64_t)wire_be32(p) << 32 | wire_be32(p + 4);
+        break;
+    case NFO_UN:
+        for (size_t i = 0; i < op->len; i++)
+            v = v << 8 | p[i];
+        break;
+    default: { /* NFO_ADDR: one store for the usual sizes: the record is built from these
+                * bytes right after, a word at a time, and a word read back from several
+                * byte stores waits for them to reach the cache instead of being forwarded */
+        uint8_t *addr = op->sem == NFF_SRC4 || op->sem == NFF_SRC6 ? a->src : a->dst;
+        if (op->len == 4)
+            memcpy(addr, p, 4);
+        else if (op->len == 16)
+            memcpy(addr, p, 16);
+        else
+            for (size_t i = 0; i < op->len; i++)
+                addr[i] = p[i];
+        a->have |= UINT64_C(1) << op->sem;
+        return;
+    }
+    }
+    a->v[op->sem] = v;
+    a->have |= UINT64_C(1) << op->sem;
+}
+
+/* The same for the `len` bytes at p (all of them readable), deciding as it goes: the
+ * cursor path (nf_fields_apply). */
 static inline void nf_fields_put(struct nf_fields_acc *a, enum nf_field_sem sem,
                                  const uint8_t *p, size_t len)
 {
-    uint8_t *addr;
-    switch (sem) {
-    case NFF_NONE:
-        return;
-    case NFF_SRC4:
-    case NFF_SRC6:
-        addr = a->src;
-        break;
-    case NFF_DST4:
-    case NFF_DST6:
-        addr = a->dst;
-        break;
-    default: {
-        if (sem >= NFF_MAX || len == 0 || len > 8)
-            return;
-        uint64_t v = 0;
-        switch (len) { /* the common sizes as one load each */
-        case 1:
-            v = p[0];
-            break;
-        case 2:
-            v = wire_be16(p);
-            break;
-        case 4:
-            v = wire_be32(p);
-            break;
-        case 8:
-            v = (uint64_t)wire_be32(p) << 32 | wire_be32(p + 4);
-            break;
-        default:
-            for (size_t i = 0; i < len; i++)
-                v = v << 8 | p[i];
-        }
-        a->v[sem] = v;
-        a->have |= UINT64_C(1) << sem;
-        return;
-    }
-    }
-    /* one store for the usual sizes: the record is built from these bytes right after, a
-     * word at a time, and a word read back from several byte stores waits for them to reach
-     * the cache instead of being forwarded */
-    if (len == 4)
-        memcpy(addr, p, 4);
-    else if (len >= 16)
-        memcpy(addr, p, 16);
-    else
-        for (size_t i = 0; i < len; i++)
-            addr[i] = p[i];
-    a->have |= UINT64_C(1) << sem;
+    struct nf_fields_op op;
+    if (nf_fields_op_of(sem, len, 0, &op))
+        nf_fields_put_op(a, &op, p);
 }
 
 static inline bool nf_fields_has(const struct nf_fields_acc *a, enum nf_field_sem s)
@@ -198,5 +230,32 @@ static inline bool nf_fields_has(const struct nf_fields_acc *a, enum nf_field_se
  */
 int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
                      struct flow_rec out[2], uint32_t *sampler_id);
+
+/*
+ * What nf_fields_finish reads, decided from the set of fields present alone (`have`): which
+ * field gives each value (NFF_NONE, whose accumulator slot is 0, when none does), which form
+ * each time comes in. Every record of a template of fixed-length fields has the same set, so
+ * a caller makes the plan once and reuses it while `have` stays the same
+ * (nf_fields_finish_plan); nf_fields_finish makes one per record.
+ */
+struct nf_fields_plan {
+    uint64_t have;              /* the set it was made for */
+    uint8_t af, src, dst;       /* address family; whether each address is present */
+    uint8_t proto, tcp_flags, sport, dport, in_if, out_if, src_as, dst_as, sampler;
+    uint8_t icmp_tc;            /* combined ICMP type/code field, else NFF_NONE */
+    uint8_t icmp_split;         /* else type and code from two fields */
+    uint8_t icmp_type, icmp_code;
+    uint8_t bytes, pkts;        /* forward counters */
+    uint8_t first_kind, first;  /* start time: its form and field */
+    uint8_t last_kind, last;    /* end time */
+    uint8_t rbytes, rpkts;      /* reverse counters (a second record when either is non-zero) */
+};
+
+void nf_fields_plan_make(uint64_t have, struct nf_fields_plan *p);
+
+/* nf_fields_finish with plan p, made for a->have. */
+int nf_fields_finish_plan(const struct nf_fields_acc *a, const struct nf_fields_plan *p,
+                          const struct nf_time_ctx *t, struct flow_rec out[2],
+                          uint32_t *sampler_id);
 
 #endif

@@ -57,7 +57,7 @@ static void nf_tpl_options_record(struct nf_collector *c, struct nf_exporter *e,
 /* One data record read into acc: options state, or the flow record(s) it describes. */
 static void nf_tpl_record_done(struct nf_collector *c, struct nf_exporter *e,
                                const struct nf_tpl *tpl, const struct nf_fields_acc *acc,
-                               const struct nf_time_ctx *tc)
+                               const struct nf_time_ctx *tc, struct nf_fields_plan *plan)
 {
     if (tpl->options) {
         nf_tpl_options_record(c, e, acc);
@@ -70,7 +70,9 @@ static void nf_tpl_record_done(struct nf_collector *c, struct nf_exporter *e,
             c, e, nf_fields_has(acc, NFF_SAMPLER_ID) ? nf_tpl_rate32(acc->v[NFF_SAMPLER_ID]) : 0,
             nf_tpl_rate32(acc->v[NFF_SAMP_INTERVAL]));
     struct flow_rec *r = nf_slot(c); /* room for two */
-    int nr = nf_fields_finish(acc, tc, r, &sid);
+    if (plan->have != acc->have) /* the same for every record of most sets: made once */
+        nf_fields_plan_make(acc->have, plan);
+    int nr = nf_fields_finish_plan(acc, plan, tc, r, &sid);
     for (int i = 0; i < nr; i++)
         nf_emit(c, e, &r[i], sid);
 }
@@ -80,6 +82,7 @@ uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const str
 {
     struct nf_time_ctx tc = *t;
     struct nf_fields_acc acc;
+    struct nf_fields_plan plan = {.have = UINT64_MAX}; /* no set of fields has every bit */
     uint32_t n_rec = 0;
 
     if (tpl->version == 10) {
@@ -91,16 +94,20 @@ uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const str
         /* Every field has a fixed length, so every record is min_len (>= 1) bytes and each
          * field sits at the same offset: read them in place, no cursor per field. What is
          * left below min_len is padding. */
+        struct nf_fields_op op[NF_MAX_FIELDS]; /* 1.5 KiB */
+        size_t n_op = 0, off = 0;
+        for (size_t i = 0; i < tpl->n_fields; i++) { /* the stores, decided once per set */
+            if (nf_fields_op_of((enum nf_field_sem)tpl->f[i].sem, tpl->f[i].len, off, &op[n_op]))
+                n_op++;
+            off += tpl->f[i].len;
+        }
         while (set->left >= tpl->min_len) {
-            const uint8_t *p = set->p;
             nf_fields_acc_init(&acc);
-            for (size_t i = 0; i < tpl->n_fields; i++) {
-                nf_fields_put(&acc, (enum nf_field_sem)tpl->f[i].sem, p, tpl->f[i].len);
-                p += tpl->f[i].len;
-            }
+            for (size_t i = 0; i < n_op; i++)
+                nf_fields_put_op(&acc, &op[i], set->p);
             wire_skip(set, tpl->min_len);
             n_rec++;
-            nf_tpl_record_done(c, e, tpl, &acc, &tc);
+            nf_tpl_record_done(c, e, tpl, &acc, &tc, &plan);
         }
         return n_rec;
     }
@@ -133,7 +140,7 @@ uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const str
             break;
         }
         n_rec++;
-        nf_tpl_record_done(c, e, tpl, &acc, &tc);
+        nf_tpl_record_done(c, e, tpl, &acc, &tc, &plan);
     }
     return n_rec;
 }
