@@ -32,7 +32,7 @@
 #define AGG_EXPORTER_KEY 20 /* address + domain */
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
 #define AGG_HOST_DEFER (1u << 20) /* host bookings held between flushes: 48 bytes each, pages \
-                                  * touched as they fill; about a second of them at 1M/s */
+                                  * touched as they fill; a second's at 0.5M records/s */
 #define AGG_CLASSES 1024          /* export classes summed between flushes (~600 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
