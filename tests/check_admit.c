@@ -266,6 +266,37 @@ START_TEST(test_defer_equals_immediate)
 }
 END_TEST
 
+/* The buffer counts what its groups have held at the most, not its reservation. */
+START_TEST(test_defer_memory_held)
+{
+    struct stat_table *t = stat_table_new(16, 1000, 5);
+    struct stat_defer d;
+    stat_defer_init(&d, 1 << 16);
+    ck_assert_uint_eq(stat_defer_memory(&d), 0);
+    for (int round = 0; round < 2; round++) {
+        int n = round ? 4 : 10; /* fewer the second time: the most stays */
+        for (int i = 0; i < n; i++) {
+            uint8_t key[16] = {(uint8_t)i};
+            struct stat_booking *b = stat_defer_push(&d, 0x12345678u); /* one group */
+            ck_assert_ptr_nonnull(b);
+            memset(b->key, 0, sizeof b->key);
+            memcpy(b->key, key, sizeof key);
+            b->first = b->last = T0;
+            b->flows = 1;
+            b->aux = 0;
+            b->side = 0;
+            b->bytes = 100;
+            b->pkts = 1;
+        }
+        ck_assert_uint_eq(stat_defer_memory(&d), 10 * sizeof(struct stat_booking));
+        stat_defer_apply(&d, t, T0, NULL, NULL);
+        ck_assert_uint_eq(stat_defer_memory(&d), 10 * sizeof(struct stat_booking));
+    }
+    stat_defer_free(&d);
+    stat_table_free(t);
+}
+END_TEST
+
 START_TEST(test_home_bits_in_range)
 {
     struct stat_table *t = stat_table_new(16, 100000, 4);
@@ -399,6 +430,7 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, test_admit_flood_keeps_recurring_rows);
     tcase_add_test(tc, test_defer_equals_immediate);
     tcase_add_test(tc, test_home_bits_in_range);
+    tcase_add_test(tc, test_defer_memory_held);
     tcase_add_test(tc, test_agg_export_flood_sums);
     tcase_add_test(tc, test_agg_large_conversation_admitted);
     suite_add_tcase(s, tc);

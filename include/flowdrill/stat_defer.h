@@ -32,6 +32,7 @@
 struct stat_defer {
     struct stat_booking *buf; /* group g: buf[g * gcap .. g * gcap + count[g]) */
     uint32_t count[STAT_DEFER_GROUPS];
+    uint32_t most[STAT_DEFER_GROUPS]; /* the most each group has held at an apply */
     uint32_t gcap, n;
     size_t reserved; /* bytes of address space behind buf (pages are touched as they fill) */
     uint64_t applied; /* bookings applied so far */
@@ -63,6 +64,8 @@ static inline struct stat_booking *stat_defer_push(struct stat_defer *d, uint32_
 void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_sec,
                       stat_created_fn created, void *ctx);
 
+/* Bytes of the buffer in use: what each group has held at the most (pages are taken as a
+ * group fills, so the reservation itself costs nothing until then). */
 size_t stat_defer_memory(const struct stat_defer *d);
 
 #endif

@@ -40,6 +40,8 @@ void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_s
     stat_table_reserve(t, d->n);
     for (uint32_t g = 0; g < STAT_DEFER_GROUPS; g++) {
         stat_table_add_held(t, &d->buf[(size_t)g * d->gcap], d->count[g], now_sec, created, ctx);
+        if (d->count[g] > d->most[g])
+            d->most[g] = d->count[g];
         d->count[g] = 0;
     }
     d->applied += d->n;
@@ -48,5 +50,8 @@ void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_s
 
 size_t stat_defer_memory(const struct stat_defer *d)
 {
-    return d->reserved;
+    size_t held = 0;
+    for (uint32_t g = 0; g < STAT_DEFER_GROUPS; g++)
+        held += d->count[g] > d->most[g] ? d->count[g] : d->most[g];
+    return held * sizeof *d->buf;
 }
