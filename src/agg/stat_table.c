@@ -114,7 +114,8 @@ static inline bool stat_key_eq(const uint8_t *x, const uint8_t *y, size_t len)
     }
 }
 
-static uint32_t stat_lookup_slot(const struct stat_table *t, const void *key, uint32_t hash)
+static inline uint32_t stat_lookup_slot(const struct stat_table *t, const void *key,
+                                        uint32_t hash)
 {
     uint32_t i = hindex_home(&t->index, hash);
     for (;;) {
@@ -402,13 +403,20 @@ static inline struct stat_entry *stat_book(struct stat_table *t, uint32_t idx, u
     return e;
 }
 
-void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
-                         uint64_t b1, uint64_t p1, const struct stat_span *sp)
+/* stat_table_add_span, inline for the held bookings' loop. */
+static inline void stat_book_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                                  uint64_t b1, uint64_t p1, const struct stat_span *sp)
 {
     struct stat_entry *e = stat_book(t, idx, b0, p0, b1, p1, sp->first, sp->last);
     if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, sp))
         stat_hist_add_span(
             (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
+}
+
+void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
+                         uint64_t b1, uint64_t p1, const struct stat_span *sp)
+{
+    stat_book_span(t, idx, b0, p0, b1, p1, sp);
 }
 
 void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
@@ -418,22 +426,6 @@ void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
     struct stat_entry *e = stat_book(t, idx, b0, p0, b1, p1, first, last_sec);
     stat_hist_add_pend((struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max},
                        pend, last, vmax);
-}
-
-/* The entry of key (STAT_HELD_KEY bytes, zero-padded) with `hash`, or STAT_NONE: what
- * stat_lookup_slot finds, inline, comparing whole padded keys (held keys are padded, and so
- * are the entries' keys). */
-static inline uint32_t stat_find_held(const struct stat_table *t, const uint8_t *key,
-                                      uint32_t hash)
-{
-    for (uint32_t i = hindex_home(&t->index, hash);; i = (i + 1) & t->index.mask) {
-        uint64_t s = t->index.slot[i];
-        if (!s)
-            return STAT_NONE;
-        if (hindex_tag(s) == hash &&
-            hash_key_eq(stat_table_centry(t, hindex_entry(s))->key, key, STAT_HELD_KEY))
-            return hindex_entry(s);
-    }
 }
 
 #define HELD_AHEAD 16 /* held bookings whose index slot is prefetched ahead (their rows: half) */
@@ -452,8 +444,10 @@ void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uin
             const struct stat_booking *p = &b[i + HELD_AHEAD / 2];
             stat_table_prefetch_hit(t, p->hash, p->first, p->last);
         }
-        uint32_t idx = stat_find_held(t, b[i].key, b[i].hash);
-        if (idx == STAT_NONE) {
+        uint32_t slot = stat_lookup_slot(t, b[i].key, b[i].hash), idx;
+        if (slot != STAT_NONE) {
+            idx = hindex_entry(t->index.slot[slot]);
+        } else {
             enum stat_got got;
             idx = stat_table_get_admit(t, b[i].key, b[i].hash, now_sec, b[i].bytes, &got);
             if (idx != STAT_OTHER && created)
@@ -464,11 +458,8 @@ void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uin
         e->aux += b[i].aux;
         struct stat_span sp = stat_span_even(b[i].first, b[i].last, b[i].bytes);
         uint64_t s1 = b[i].side != 0, s0 = !s1; /* one side only */
-        stat_book(t, idx, b[i].bytes * s0, b[i].pkts * s0, b[i].bytes * s1, b[i].pkts * s1,
-                  sp.first, sp.last);
-        if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, &sp))
-            stat_hist_add_span(
-                (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, &sp);
+        stat_book_span(t, idx, b[i].bytes * s0, b[i].pkts * s0, b[i].bytes * s1,
+                       b[i].pkts * s1, &sp);
     }
 }
 

@@ -157,7 +157,7 @@ static bool nf_fields_uptime(const struct nf_time_ctx *t, uint64_t sw, int64_t *
     return false;
 }
 
-/* A time field's form (nf_fields_plan.time). */
+/* A time field's form (nf_fields_plan.first_kind, last_kind). */
 enum { NFT_NONE, NFT_MS, NFT_NTP, NFT_S, NFT_DELTA, NFT_UPTIME };
 
 /* The first of s1, s2, s3 present (NFF_NONE: none; s3 may be NFF_NONE). */
