@@ -11,7 +11,9 @@
  *          pair, so every table that has one evicts on every record: the worst case.
  *   zipf   clients and servers drawn from Zipf(1) popularity (20,000 clients, 5,000 servers):
  *          the same hosts and pairs come back, most conversations are still new.
- *   both   (default) one after the other.
+ *   spoof  a flood from spoofed sources: clients drawn from 16 M addresses, so nearly every
+ *          record brings a new host too, and the host table is full and folds.
+ *   both   (default) flood, then zipf.
  * ROUNDS   runs per profile (default 5); the median is printed.
  * RECORDS  records per run (default 3,000,000); the first third fills the tables and is not
  *          timed. Data time advances 500,000 records per second.
@@ -78,14 +80,19 @@ static uint32_t zipf_draw(const struct zipf *z, uint64_t r)
 static const uint16_t tcp_ports[] = {443, 443, 443, 443, 80, 80, 22, 25, 993, 8080, 3306, 5432};
 static const uint16_t udp_ports[] = {53, 53, 443, 123, 514, 5060, 1194, 4500};
 
-static void make_rec(struct flow_rec *r, uint64_t *rng, uint32_t sec, bool zipf,
+enum profile_kind { P_FLOOD, P_ZIPF, P_SPOOF };
+
+static void make_rec(struct flow_rec *r, uint64_t *rng, uint32_t sec, enum profile_kind kind_p,
                      const struct zipf *zc, const struct zipf *zs)
 {
     uint64_t a = rng_next(rng), b = rng_next(rng);
     uint32_t client, server;
-    if (zipf) {
+    if (kind_p == P_ZIPF) {
         client = zipf_draw(zc, rng_next(rng));
         server = zipf_draw(zs, rng_next(rng));
+    } else if (kind_p == P_SPOOF) {
+        client = (uint32_t)(b >> 8) & 0xffffff;
+        server = (uint32_t)((a >> 16) % 1000);
     } else {
         client = (uint32_t)(a & 0xffff);
         server = (uint32_t)((a >> 16) % 1000);
@@ -174,9 +181,11 @@ static double run(const struct flow_rec *recs, size_t n, const struct service_db
 static void profile(const char *name, int rounds, size_t n, const struct service_db *svc,
                     const struct localnet *ln)
 {
-    bool zipf = strcmp(name, "zipf") == 0;
+    enum profile_kind kind = !strcmp(name, "zipf")    ? P_ZIPF
+                             : !strcmp(name, "spoof") ? P_SPOOF
+                                                      : P_FLOOD;
     struct zipf zc = {0}, zs = {0};
-    if (zipf) {
+    if (kind == P_ZIPF) {
         zipf_init(&zc, 20000);
         zipf_init(&zs, 5000);
     }
@@ -185,7 +194,7 @@ static void profile(const char *name, int rounds, size_t n, const struct service
         abort();
     uint64_t rng = 1;
     for (size_t i = 0; i < n; i++)
-        make_rec(&recs[i], &rng, T0 + (uint32_t)(i / PER_SEC), zipf, &zc, &zs);
+        make_rec(&recs[i], &rng, T0 + (uint32_t)(i / PER_SEC), kind, &zc, &zs);
     double *ns = malloc((size_t)rounds * sizeof *ns);
     printf("%s: %zu records, %u per data second, %d rounds\n", name, n, PER_SEC, rounds);
     for (int r = 0; r < rounds; r++) {
@@ -214,8 +223,9 @@ int main(int argc, char **argv)
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     size_t n = argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : 3000000;
     if (rounds < 0 || n < 3 * BATCH ||
-        (strcmp(which, "flood") && strcmp(which, "zipf") && strcmp(which, "both"))) {
-        fprintf(stderr, "usage: aggbench [flood|zipf|both [ROUNDS [RECORDS]]]\n"
+        (strcmp(which, "flood") && strcmp(which, "zipf") && strcmp(which, "spoof") &&
+         strcmp(which, "both"))) {
+        fprintf(stderr, "usage: aggbench [flood|zipf|spoof|both [ROUNDS [RECORDS]]]\n"
                         "  ROUNDS 0: make the records only (what aggcount.sh subtracts)\n");
         return 2;
     }
@@ -228,6 +238,8 @@ int main(int argc, char **argv)
         profile("flood", rounds, n, svc, ln);
     if (!strcmp(which, "zipf") || !strcmp(which, "both"))
         profile("zipf", rounds, n, svc, ln);
+    if (!strcmp(which, "spoof"))
+        profile("spoof", rounds, n, svc, ln);
     service_db_free(svc);
     return 0;
 }

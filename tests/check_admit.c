@@ -266,6 +266,41 @@ START_TEST(test_defer_equals_immediate)
 }
 END_TEST
 
+/* Held bookings of many new keys (the first flush of a flood, a scan of spoofed sources): each
+ * group's new rows go to its own part of the index; applied a whole group at a time they
+ * would overflow that part into one cluster as long as the table. */
+START_TEST(test_defer_new_keys_spread_over_index)
+{
+    struct stat_table *t = stat_table_new(16, 100000, 8);
+    struct stat_defer d;
+    stat_defer_init(&d, 1 << 19);
+    for (uint32_t i = 0; i < (1u << 19); i++) { /* 8192 a group, in parts of 4096 slots */
+        uint8_t key[16] = {10};
+        memcpy(key + 4, &i, sizeof i);
+        struct stat_booking *b = stat_defer_push(&d, stat_table_hash(t, key));
+        ck_assert_ptr_nonnull(b);
+        memcpy(b->key, key, sizeof key);
+        b->first = b->last = T0;
+        b->flows = 1;
+        b->aux = 0;
+        b->side = 0;
+        b->bytes = 100;
+        b->pkts = 1;
+    }
+    stat_defer_apply(&d, t, T0, NULL, NULL);
+    ck_assert_uint_eq(stat_table_count(t), 100001); /* full: the rest folded */
+    uint32_t run = stat_table_longest_run(t);
+    /* at most half full with random homes, the longest run is some tens of slots */
+    ck_assert_msg(run < 400, "longest run of index slots %u", run);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < stat_table_slots(t); i++)
+        sum += stat_table_centry(t, i)->bytes[0];
+    ck_assert_uint_eq(sum, 100ull << 19);
+    stat_defer_free(&d);
+    stat_table_free(t);
+}
+END_TEST
+
 /* The buffer counts what its groups have held at the most, not its reservation. */
 START_TEST(test_defer_memory_held)
 {
@@ -431,6 +466,7 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, test_defer_equals_immediate);
     tcase_add_test(tc, test_home_bits_in_range);
     tcase_add_test(tc, test_defer_memory_held);
+    tcase_add_test(tc, test_defer_new_keys_spread_over_index);
     tcase_add_test(tc, test_agg_export_flood_sums);
     tcase_add_test(tc, test_agg_large_conversation_admitted);
     suite_add_tcase(s, tc);

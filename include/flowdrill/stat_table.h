@@ -76,11 +76,13 @@ typedef void (*stat_created_fn)(void *ctx, struct stat_entry *e, const uint8_t *
 
 /* Book `n` held bookings into `t` at second `now_sec`, in order: each as if through
  * stat_table_get_admit (with its bytes as the size: held bookings keep no references) and
- * stat_table_add_span, `created` called for each row one creates. One tight loop that looks
+ * stat_table_add_span, `created` called for each row one creates. Stops early once `max_new`
+ * rows have been created; returns how many bookings were booked. One tight loop that looks
  * keys up inline and prefetches a few bookings ahead: stat_defer.h applies its groups with
  * it. The table's key length must be at most STAT_HELD_KEY. */
-void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
-                         uint32_t now_sec, stat_created_fn created, void *ctx);
+uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
+                             uint32_t max_new, uint32_t now_sec, stat_created_fn created,
+                             void *ctx);
 
 /* Pointers to entries stay valid until the entry is evicted (entries never move). */
 
@@ -128,6 +130,14 @@ uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigne
  * does not grow while a batch sorted by stat_table_home_bits is applied: growing changes which
  * bits those are, and the keys inserted so far would crowd into a few parts of the index. */
 void stat_table_reserve(struct stat_table *t, uint32_t more);
+
+/* Slots of the index (a power of two, at least twice the rows): held bookings size their
+ * rounds by it (stat_defer.c). */
+uint32_t stat_table_index_slots(const struct stat_table *t);
+
+/* The longest run of occupied index slots: a probe for an absent key walks to the end of its
+ * run, so this is the worst lookup. Scans the whole index (tests and diagnostics). */
+uint32_t stat_table_longest_run(const struct stat_table *t);
 
 /* Find without creating; STAT_NONE when absent. */
 uint32_t stat_table_find(const struct stat_table *t, const void *key);

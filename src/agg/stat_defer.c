@@ -5,6 +5,7 @@
 
 #include "flowdrill/stat_defer.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +39,29 @@ void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_s
         return;
     /* at most n new rows: size the index first, so that it does not grow on the way */
     stat_table_reserve(t, d->n);
+    /* A group's new keys all go to its part of the index. A group that made more new rows
+     * than its part has free slots (the first flush of a flood, or a scan: thousands of new
+     * keys in each group) would spill them into the next parts, and those into the next, into
+     * one cluster as long as the table, which every later probe and deletion walks. So a
+     * group is left, to be taken up again in the next round, once it has made a quarter of
+     * its part's slots in new rows: a part never takes much more than its share. Most
+     * bookings find their rows, and then each group is applied whole, in one round. */
+    uint32_t room = stat_table_index_slots(t) >> (STAT_DEFER_GROUP_BITS + 2);
+    uint32_t at[STAT_DEFER_GROUPS];
+    if (room < 16)
+        room = 16;
+    memset(at, 0, sizeof at);
+    for (bool more = true; more;) {
+        more = false;
+        for (uint32_t g = 0; g < STAT_DEFER_GROUPS; g++) {
+            if (at[g] == d->count[g])
+                continue;
+            at[g] += stat_table_add_held(t, &d->buf[(size_t)g * d->gcap + at[g]],
+                                         d->count[g] - at[g], room, now_sec, created, ctx);
+            more |= at[g] < d->count[g];
+        }
+    }
     for (uint32_t g = 0; g < STAT_DEFER_GROUPS; g++) {
-        stat_table_add_held(t, &d->buf[(size_t)g * d->gcap], d->count[g], now_sec, created, ctx);
         if (d->count[g] > d->most[g])
             d->most[g] = d->count[g];
         d->count[g] = 0;

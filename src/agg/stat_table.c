@@ -195,6 +195,27 @@ void stat_table_reserve(struct stat_table *t, uint32_t more)
     hindex_reserve(&t->index, (uint32_t)want);
 }
 
+uint32_t stat_table_index_slots(const struct stat_table *t)
+{
+    return t->index.mask + 1;
+}
+
+uint32_t stat_table_longest_run(const struct stat_table *t)
+{
+    uint32_t cap = t->index.mask + 1, start = 0, best = 0;
+    while (start < cap && t->index.slot[start])
+        start++; /* begin at an empty slot, so that a run wrapping around is counted whole */
+    if (start == cap)
+        return cap;
+    for (uint32_t n = 0, run = 0; n < cap; n++) {
+        uint32_t i = (start + 1 + n) & t->index.mask;
+        run = t->index.slot[i] ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
 uint32_t stat_table_find(const struct stat_table *t, const void *key)
 {
     uint32_t slot = stat_lookup_slot(t, key, stat_table_hash(t, key));
@@ -430,9 +451,10 @@ void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
 
 #define HELD_AHEAD 16 /* held bookings whose index slot is prefetched ahead (their rows: half) */
 
-void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
-                         uint32_t now_sec, stat_created_fn created, void *ctx)
+uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
+                         uint32_t max_new, uint32_t now_sec, stat_created_fn created, void *ctx)
 {
+    uint32_t made = 0;
     if (t->key_len > STAT_HELD_KEY)
         abort(); /* a caller's bug: held keys are addresses */
     for (uint32_t i = 0; i < n && i < HELD_AHEAD; i++)
@@ -452,6 +474,7 @@ void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uin
             idx = stat_table_get_admit(t, b[i].key, b[i].hash, now_sec, b[i].bytes, &got);
             if (idx != STAT_OTHER && created)
                 created(ctx, E(t, idx), b[i].key);
+            made += idx != STAT_OTHER;
         }
         struct stat_entry *e = E(t, idx);
         e->flows += b[i].flows;
@@ -460,7 +483,10 @@ void stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uin
         uint64_t s1 = b[i].side != 0, s0 = !s1; /* one side only */
         stat_book_span(t, idx, b[i].bytes * s0, b[i].pkts * s0, b[i].bytes * s1,
                        b[i].pkts * s1, &sp);
+        if (made >= max_new)
+            return i + 1;
     }
+    return n;
 }
 
 uint64_t stat_entry_window(const struct stat_entry *e, uint32_t now_sec, uint32_t secs)
