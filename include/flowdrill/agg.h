@@ -15,9 +15,10 @@
  * A flow export is booked as it arrives, its bytes spread evenly over its [first, last]
  * seconds (so a long flow reported at its active timeout does not make a spike at the moment
  * it arrives; seconds older than the history only reach the totals): into its conversation
- * and pair rows at once; into its two host rows at the next flush (stat_defer.h: held
- * bookings applied grouped by index region, so that a host's row is missed in the cache about
- * once per flush, not once per record); and into its port, application, protocol, exporter
+ * row at once; into its pair row at the next flush, and into its two host rows after that
+ * (stat_defer.h: held bookings applied grouped by index region, so that a row is missed in
+ * the cache about once per flush, not once per record; whether the pair is new, a new peer of
+ * both hosts, is known once it is booked); and into its port, application, protocol, exporter
  * and interface rows and the totals' history at the next flush too, summed with every other
  * record that shares all of those rows (export_class.h), so that each row is booked once per
  * flush for all of them.

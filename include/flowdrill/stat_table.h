@@ -56,32 +56,44 @@ struct stat_table;
 struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed);
 void stat_table_free(struct stat_table *t);
 
-#define STAT_HELD_KEY 16 /* keys of held bookings: at most this many bytes (addresses) */
+/* How a lookup with admission found its key (stat_table_get_admit). */
+enum stat_got {
+    STAT_GOT_HIT,   /* the key has a row */
+    STAT_GOT_NEW,   /* a key not seen lately: it got a row, or folded into "other" */
+    STAT_GOT_AGAIN, /* a key turned away lately (counted then as NEW), now given a row */
+};
 
-/* One booking: what stat_table_add_span would get, its bytes on one side only (a flow export
- * goes one way: [0] sent by the host, or [1] received), spread evenly over [first, last] (the
- * remainder on `last`). 48 bytes. */
+/* One held booking: what stat_table_add_span would get, its bytes on one side only (a flow
+ * export goes one way: [0] for side 0, or [1]), spread evenly over [first, last] (the remainder
+ * on `last`). A header of 32 bytes and the key: a holder keeps them STAT_BOOKING_SIZE(key
+ * length) bytes apart (stat_defer.h). */
 struct stat_booking {
-    uint8_t key[STAT_HELD_KEY]; /* zero-padded past the table's key length */
-    uint32_t hash;               /* stat_table_hash of the key (stat_defer_push sets it) */
+    uint32_t hash; /* stat_table_hash of the key (stat_defer_push sets it) */
     uint32_t first, last;
     uint8_t side;  /* 0: bytes and packets go to [0]; 1: to [1] */
     uint8_t flows; /* added to the row's flows */
     uint16_t aux;  /* added to the row's aux */
     uint64_t bytes, pkts;
+    uint8_t key[]; /* the table's key length, zero-padded to the booking's size */
 };
 
-/* Called for each row a held booking creates (to set flags from the key, say). */
-typedef void (*stat_created_fn)(void *ctx, struct stat_entry *e, const uint8_t *key);
+/* The size of a booking with a key of `key_len` bytes (a multiple of 8). */
+#define STAT_BOOKING_SIZE(key_len) (sizeof(struct stat_booking) + (((key_len) + 7u) & ~(size_t)7))
 
-/* Book `n` held bookings into `t` at second `now_sec`, in order: each as if through
- * stat_table_get_admit (with its bytes as the size: held bookings keep no references) and
- * stat_table_add_span, `created` called for each row one creates. Stops early once `max_new`
- * rows have been created; returns how many bookings were booked. One tight loop that looks
- * keys up inline and prefetches a few bookings ahead: stat_defer.h applies its groups with
- * it. The table's key length must be at most STAT_HELD_KEY. */
-uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
-                             uint32_t max_new, uint32_t now_sec, stat_created_fn created,
+/* Called for each held booking once it is booked: into row `e` (the "other" row when the
+ * table folded its key), `created` when that row is new (to set flags from the key, say), `got`
+ * as stat_table_get_admit says (STAT_GOT_HIT when the key had a row). */
+typedef void (*stat_held_fn)(void *ctx, const struct stat_booking *b, struct stat_entry *e,
+                             bool created, enum stat_got got);
+
+/* Book the `n` held bookings at `b` (`size` bytes apart: STAT_BOOKING_SIZE of the table's key
+ * length) into `t` at second `now_sec`, in order: each as if through stat_table_get_admit (with
+ * its bytes as the size: held bookings keep no references) and stat_table_add_span, `done`
+ * (if not NULL) called after each. Stops early once `max_new` of them have created rows;
+ * returns how many were booked. One tight loop that looks keys up inline and prefetches a
+ * few bookings ahead: stat_defer.h applies its groups with it. */
+uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b, size_t size,
+                             uint32_t n, uint32_t max_new, uint32_t now_sec, stat_held_fn done,
                              void *ctx);
 
 /* Pointers to entries stay valid until the entry is evicted (entries never move). */
@@ -102,22 +114,15 @@ uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t h
  * `bytes` is more than the mean row holds; otherwise the key folds into
  * STAT_OTHER (counted in folded) and is remembered. So a flood of one-off keys neither evicts
  * the rows that recur nor pays for an eviction each, and a large newcomer still gets in.
- * *got says which of these happened. */
-enum stat_got {
-    STAT_GOT_HIT,   /* the key has a row */
-    STAT_GOT_NEW,   /* a key not seen lately: it got a row, or folded into "other" */
-    STAT_GOT_AGAIN, /* a key turned away lately (counted then as NEW), now given a row */
-};
+ * *got says which of these happened (enum stat_got, above). */
 uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t hash,
                               uint32_t now_sec, uint64_t bytes, enum stat_got *got);
 
-/* Prefetch hints for batched work: the index slot `key` (or `hash`) leads to; an entry's
+/* Prefetch hints for batched work: the index slot `key` leads to; an entry's
  * header and the history bucket of second `sec`; or, when the index slot for `hash` (already
  * loaded: prefetch it first) holds a matching tag, that entry's header, key and the history
  * buckets a booking spread over [first, last] writes. They change nothing. */
 void stat_table_prefetch_key(const struct stat_table *t, const void *key);
-void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash);
-void stat_table_prefetch_door(const struct stat_table *t, uint32_t hash); /* admission filter */
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
 void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,
                              uint32_t last);

@@ -7,7 +7,8 @@
  * the memory latency of one record overlaps the work on the others.
  *
  * Per flush (once per data second): every dirty conversation books its deltas into the host,
- * pair, port, application and protocol rows it resolved on its first flush.
+ * pair, port, application and protocol rows it resolved on its first flush; flow exports' held
+ * pair bookings are applied, then the host bookings they hold, then the export classes.
  */
 #include "config.h"
 
@@ -33,6 +34,8 @@
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
 #define AGG_HOST_DEFER (1u << 20) /* host bookings held between flushes: 48 bytes each, pages \
                                   * touched as they fill; a second's at 0.5M records/s */
+#define AGG_PAIR_DEFER (1u << 18) /* pair bookings held (one per exported record): 64 bytes \
+                                  * each; applied when a group fills, or on flush */
 #define AGG_CLASSES 1024          /* export classes summed between flushes (~600 bytes each) */
 
 /* A remembered row of a small, rarely evicting table (exporters, interfaces): valid while the
@@ -64,7 +67,8 @@ struct agg {
     uint64_t bytes_dir[5], packets_dir[5];
     uint64_t flow_evicted;
     uint64_t flow_refused; /* exported conversations a full table did not admit */
-    struct stat_defer host_defer; /* flow exports' host bookings, applied on flush */
+    struct stat_defer pair_defer; /* flow exports' pair bookings, applied on flush ... */
+    struct stat_defer host_defer; /* ... each making two host bookings, applied after them */
     struct export_class_set classes; /* flow exports' small rows, summed until flush */
     struct agg_row_cache exporter_cache, iface_cache[AGG_IFACE_CACHE];
     /* flow exports: per conversation, the interface rows (+1; 0 = none) of the export that
@@ -135,7 +139,9 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
         a->iface_cache[i].idx = STAT_NONE;
     a->cap_dirty = 1024;
     a->dirty = xmalloc(a->cap_dirty * sizeof *a->dirty);
-    stat_defer_init(&a->host_defer, AGG_HOST_DEFER);
+    size_t addr = sizeof(struct flow_addr);
+    stat_defer_init(&a->pair_defer, AGG_PAIR_DEFER, STAT_BOOKING_SIZE(2 * addr));
+    stat_defer_init(&a->host_defer, AGG_HOST_DEFER, STAT_BOOKING_SIZE(addr));
     export_class_init(&a->classes, AGG_CLASSES, seed ^ 8);
     return a;
 }
@@ -154,6 +160,7 @@ void agg_free(struct agg *a)
     for (int i = 0; i < AGG_T_FLOW; i++)
         stat_table_free(a->st[i]);
     free(a->dirty);
+    stat_defer_free(&a->pair_defer);
     stat_defer_free(&a->host_defer);
     export_class_free(&a->classes);
     free(a);
@@ -161,8 +168,9 @@ void agg_free(struct agg *a)
 
 /* ---- finding a conversation's rows ---- */
 
-/* The row keys of a conversation and their hashes, computed a batch ahead for flow exports so
- * that the index slots can be prefetched. host[0]/[1] are endpoints a/b of the flow key. */
+/* The row keys of a conversation and their hashes. A flow export's (computed a batch ahead)
+ * are its pair's and its seconds; a captured conversation's have its hosts' too, endpoints
+ * a/b of the flow key in host_hash[0]/[1]. */
 struct agg_keys {
     uint32_t host_hash[2];
     uint32_t pair_hash;
@@ -177,15 +185,22 @@ struct agg_rows {
     int to_svc; /* which of bytes[0] / bytes[1] goes towards the service port */
 };
 
-static void agg_keys_of(const struct agg *a, const struct flow_addr *x, const struct flow_addr *y,
-                        struct agg_keys *kh)
+/* The pair key and hash (all a flow export needs: its host bookings come from its pair's). */
+static void agg_pair_key_of(const struct agg *a, const struct flow_addr *x,
+                            const struct flow_addr *y, struct agg_keys *kh)
 {
     bool swap = flow_addr_gt(x, y);
     memcpy(kh->pair, swap ? y : x, sizeof *x);
     memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
+    kh->pair_hash = stat_table_hash(a->st[AGG_T_PAIR], kh->pair);
+}
+
+static void agg_keys_of(const struct agg *a, const struct flow_addr *x, const struct flow_addr *y,
+                        struct agg_keys *kh)
+{
+    agg_pair_key_of(a, x, y, kh);
     kh->host_hash[0] = stat_table_hash(a->st[AGG_T_HOST], x);
     kh->host_hash[1] = stat_table_hash(a->st[AGG_T_HOST], y);
-    kh->pair_hash = stat_table_hash(a->st[AGG_T_PAIR], kh->pair);
 }
 
 static uint32_t agg_host(struct agg *a, const struct flow_addr *addr, uint32_t hash)
@@ -356,63 +371,82 @@ static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct 
     agg_service_rows(a, k, true, rw);
 }
 
-/* The pair row of an exported conversation, which holds no references; its other rows are
- * booked later (agg_defer_hosts, agg_class_of), so rw has none of them. The full pair table
- * admits new keys through its doorkeeper (stat_table_get_admit); returns true when the pair
- * is new (a new peer of both hosts, whether it got a row or not). */
-static bool agg_export_pair(struct agg *a, const struct agg_keys *kh, bool count, uint64_t bytes,
-                            struct agg_rows *rw)
-{
-    struct stat_table *pair = a->st[AGG_T_PAIR];
-    enum stat_got got;
-    rw->host[0] = rw->host[1] = STAT_NONE;
-    rw->port = rw->app = STAT_NONE;
-    rw->to_svc = 0;
-    rw->pair = stat_table_get_admit(pair, kh->pair, kh->pair_hash, a->now, bytes, &got);
-    if (count)
-        stat_table_entry(pair, rw->pair)->flows++;
-    return got == STAT_GOT_NEW;
-}
-
 /* Mark a host row created by a held booking local when its address is. */
-static void agg_host_created(void *ctx, struct stat_entry *e, const uint8_t *key)
+static void agg_host_booked(void *ctx, const struct stat_booking *b, struct stat_entry *e,
+                            bool created, enum stat_got got)
 {
     const struct agg *a = ctx;
+    (void)got;
     struct flow_addr addr;
-    memcpy(&addr, key, sizeof addr);
-    if (a->ln && localnet_contains(a->ln, &addr))
+    memcpy(&addr, b->key, sizeof addr);
+    if (created && a->ln && localnet_contains(a->ln, &addr))
         e->flags |= STAT_F_LOCAL;
 }
 
 static void agg_apply_hosts(struct agg *a)
 {
-    stat_defer_apply(&a->host_defer, a->st[AGG_T_HOST], a->now, agg_host_created, a);
+    stat_defer_apply(&a->host_defer, a->st[AGG_T_HOST], a->now, agg_host_booked, a);
 }
 
-/* Hold the host bookings of an exported conversation (k, its host hashes in kh) for the next
- * flush: `bytes` and `pkts` going a->b (dir 0) or b->a (dir 1) over span sp; `count` counts it
- * in both hosts' flows, `peer` in their peers. */
-static void agg_defer_hosts(struct agg *a, const struct flow_key *k, const struct agg_keys *kh,
-                            int dir, uint64_t bytes, uint64_t pkts, const struct stat_span *sp,
-                            bool count, bool peer)
+/* A held pair booking, once booked, holds the bookings of its two hosts (in the pair key, lower
+ * address first) for the host table: the pair's side is the lower host's (0: it sent the
+ * bytes), a pair the table had not seen lately is a new peer of both, and a host talking to
+ * itself is counted once in its flows and peers. */
+static void agg_pair_booked(void *ctx, const struct stat_booking *pb, struct stat_entry *e,
+                            bool created, enum stat_got got)
 {
-    bool same = flow_addr_eq(&k->a, &k->b);
+    struct agg *a = ctx;
+    (void)e;
+    (void)created;
+    const size_t len = sizeof(struct flow_addr);
+    bool same = memcmp(pb->key, pb->key + len, len) == 0;
+    bool peer = got == STAT_GOT_NEW;
     for (int h = 0; h < 2; h++) {
-        struct stat_booking *b = stat_defer_push(&a->host_defer, kh->host_hash[h]);
+        const uint8_t *key = pb->key + h * len;
+        uint32_t hash = stat_table_hash(a->st[AGG_T_HOST], key);
+        struct stat_booking *b = stat_defer_push(&a->host_defer, hash);
         if (!b) { /* its group is full: apply what is held */
             agg_apply_hosts(a);
-            b = stat_defer_push(&a->host_defer, kh->host_hash[h]);
+            if (!(b = stat_defer_push(&a->host_defer, hash)))
+                abort(); /* applying empties every group */
         }
-        memcpy(b->key, h ? &k->b : &k->a, sizeof k->a);
-        b->first = sp->first;
-        b->last = sp->last;
-        b->flows = count && !(h && same);
+        memcpy(b->key, key, len);
+        b->first = pb->first;
+        b->last = pb->last;
+        b->flows = pb->flows && !(h && same);
         b->aux = peer && !(h && same);
-        /* hosts: [0] sent (host h is the source), [1] received */
-        b->side = h != dir;
-        b->bytes = bytes;
-        b->pkts = pkts;
+        b->side = (uint8_t)(pb->side ^ h);
+        b->bytes = pb->bytes;
+        b->pkts = pb->pkts;
     }
+}
+
+static void agg_apply_pairs(struct agg *a)
+{
+    stat_defer_apply(&a->pair_defer, a->st[AGG_T_PAIR], a->now, agg_pair_booked, a);
+}
+
+/* Hold the pair booking of an exported conversation (its key and hash in kh, lower address
+ * first) until the next flush, when it is booked and holds its hosts' bookings
+ * (agg_pair_booked): `bytes` and `pkts` going from its source (`src_hi`: the higher address)
+ * over span sp; `count` counts it in the flows of the pair and both hosts. */
+static void agg_defer_pair(struct agg *a, const struct agg_keys *kh, bool src_hi, uint64_t bytes,
+                           uint64_t pkts, const struct stat_span *sp, bool count)
+{
+    struct stat_booking *b = stat_defer_push(&a->pair_defer, kh->pair_hash);
+    if (!b) { /* its group is full: apply what is held */
+        agg_apply_pairs(a);
+        if (!(b = stat_defer_push(&a->pair_defer, kh->pair_hash)))
+            abort(); /* applying empties every group */
+    }
+    memcpy(b->key, kh->pair, sizeof kh->pair);
+    b->first = sp->first;
+    b->last = sp->last;
+    b->flows = count;
+    b->aux = 0;
+    b->side = src_hi; /* pairs: [0] lower address -> higher */
+    b->bytes = bytes;
+    b->pkts = pkts;
 }
 
 static void agg_release_rows(struct agg *a, const struct agg_rows *rw)
@@ -520,15 +554,17 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
 
     struct stat_table *host = a->st[AGG_T_HOST];
     /* hosts: [0] sent, [1] received; when a == b the row both sent and received them. STAT_NONE:
-     * held bookings (agg_defer_hosts) */
+     * held bookings (agg_pair_booked) */
     if (rw->host[0] != STAT_NONE) {
         stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
         stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
     }
 
-    /* pairs: [0] lower address -> higher */
+    /* pairs: [0] lower address -> higher; STAT_NONE: a held booking (agg_defer_pair) */
     int s = flow_addr_gt(&k->a, &k->b);
-    stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s], sp);
+    if (rw->pair != STAT_NONE)
+        stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s],
+                            sp);
 
     int f = rw->to_svc; /* ports and applications: [0] towards the service, [1] from it */
     if (rw->port != STAT_NONE)
@@ -609,6 +645,7 @@ void agg_flush(struct agg *a)
         agg_flush_one(a, a->dirty[i]);
     }
     a->n_dirty = 0;
+    agg_apply_pairs(a); /* before the hosts: they hold host bookings */
     agg_apply_hosts(a);
     agg_apply_classes(a);
 }
@@ -961,11 +998,11 @@ static struct export_class *agg_class_of(struct agg *a, const struct flow_rec *r
     return c;
 }
 
-/* A flow export: booked into its conversation and pair rows at once, spread over its span;
- * its host rows are held until the flush (agg_defer_hosts) and its service, exporter and
- * interface rows and the totals' history summed in its class (agg_class_of) until then. The
- * conversation keeps no references to the rows (they are looked up again by the hashes in
- * `kx`, computed a batch ahead): most exported conversations get one record, and references
+/* A flow export: booked into its conversation row at once, spread over its span; its pair
+ * row is held until the flush (agg_defer_pair), and its host rows after that, and its service,
+ * exporter and interface rows and the totals' history summed in its class (agg_class_of) until
+ * then. The conversation keeps no references to the rows (they are looked up again by their
+ * keys' hashes): most exported conversations get one record, and references
  * would cost a cache miss on every row when the conversation goes. idx is FLOW_NONE for a
  * conversation the full conversation table did not admit: its key is then the record's own
  * (a = src). */
@@ -995,15 +1032,10 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
         agg_book(a, k, c, &rw, b, pk, &sp, false);
         agg_exporter_rows(a, r, &sp, ifrow);
     } else {
-        /* kx is ordered src, dst; the flow key a, b */
-        struct agg_keys kh = *kx;
-        if (dir) {
-            kh.host_hash[0] = kx->host_hash[1];
-            kh.host_hash[1] = kx->host_hash[0];
-        }
-        bool peer = agg_export_pair(a, &kh, is_new, r->bytes, &rw);
+        rw.host[0] = rw.host[1] = rw.pair = rw.port = rw.app = STAT_NONE;
+        rw.to_svc = 0;
         agg_book(a, k, c, &rw, b, pk, &sp, true);
-        agg_defer_hosts(a, k, &kh, dir, r->bytes, pk[dir], &sp, is_new, peer);
+        agg_defer_pair(a, kx, flow_addr_gt(&r->src, &r->dst), r->bytes, pk[dir], &sp, is_new);
         struct export_class *xc = agg_class_of(a, r, k, dir);
         export_class_add(xc, r->bytes, pk[dir], &sp, a->class_now, is_new);
         ifrow[0] = agg_ifrow(xc->row[AGG_CR_IFIN]);
@@ -1090,7 +1122,6 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
 {
     uint32_t hash[AGG_BATCH], sec[AGG_BATCH];
     struct agg_keys kx[AGG_BATCH];
-    struct stat_table *pair = a->st[AGG_T_PAIR];
     while (n) {
         size_t m = n < AGG_BATCH ? n : AGG_BATCH;
         for (size_t i = 0; i < m; i++) {
@@ -1098,22 +1129,13 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             flow_table_prefetch(a->ft, hash[i]);
             sec[i] = agg_rec_sec(&recs[i]);
             if (recs[i].flags & FLOW_REC_EXPORTED) {
-                agg_keys_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
+                agg_pair_key_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
                 kx[i].last = sec[i];
                 kx[i].first = agg_rec_first(&recs[i]);
-                stat_table_prefetch_slot(pair, kx[i].pair_hash);
-                /* the admission filter (only allocated once the table has been full) */
-                stat_table_prefetch_door(pair, kx[i].pair_hash);
             }
         }
-        for (size_t i = 0; i < m; i++) {
+        for (size_t i = 0; i < m; i++)
             flow_table_prefetch_entry(a->ft, hash[i]);
-            if (recs[i].flags & FLOW_REC_EXPORTED) {
-                uint32_t first, last;
-                agg_span_ends(a, &kx[i], &first, &last);
-                stat_table_prefetch_hit(pair, kx[i].pair_hash, first, last);
-            }
-        }
         for (size_t i = 0; i < m; i++) {
             if (sec[i] > a->now || !a->started)
                 agg_advance(a, sec[i]);
@@ -1149,7 +1171,8 @@ void agg_totals(const struct agg *a, struct agg_totals *o)
     o->folded[AGG_T_FLOW] = a->flow_refused;
     o->rows[AGG_T_FLOW] = flow_table_count(a->ft);
     o->memory = flow_table_memory(a->ft) + a->cap_dirty * sizeof *a->dirty +
-                stat_defer_memory(&a->host_defer) + export_class_memory(&a->classes);
+                stat_defer_memory(&a->pair_defer) + stat_defer_memory(&a->host_defer) +
+                export_class_memory(&a->classes);
     for (int i = 0; i < AGG_T_FLOW; i++) {
         o->evicted[i] = stat_table_evicted(a->st[i]);
         o->folded[i] = stat_table_folded(a->st[i]);

@@ -5,24 +5,26 @@
 
 #include "flowdrill/stat_defer.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flowdrill/xalloc.h"
 
-_Static_assert(sizeof(struct stat_booking) == 48, "a held booking is 48 bytes");
+_Static_assert(sizeof(struct stat_booking) == 32, "a held booking's header is 32 bytes");
 
-void stat_defer_init(struct stat_defer *d, uint32_t max)
+void stat_defer_init(struct stat_defer *d, uint32_t max, size_t size)
 {
     memset(d, 0, sizeof *d);
+    if (size < STAT_BOOKING_SIZE(0) || size % 8 || size > 4096)
+        abort(); /* a caller's bug */
+    d->size = (uint32_t)size;
     if (max < 1024)
         max = 1024;
     /* an eighth more than the mean per group: hashes are seeded and random, so a group fills
      * when the whole is near `max`, not long before */
     uint32_t mean = (max + STAT_DEFER_GROUPS - 1) / STAT_DEFER_GROUPS;
     d->gcap = mean + mean / 8 + 16;
-    d->reserved = (size_t)d->gcap * STAT_DEFER_GROUPS * sizeof *d->buf;
+    d->reserved = (size_t)d->gcap * STAT_DEFER_GROUPS * d->size;
     d->buf = xalloc_reserve_streams(d->reserved); /* each group fills its own pages */
 }
 
@@ -33,7 +35,7 @@ void stat_defer_free(struct stat_defer *d)
 }
 
 void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_sec,
-                      stat_created_fn created, void *ctx)
+                      stat_held_fn done, void *ctx)
 {
     if (!d->n)
         return;
@@ -56,8 +58,9 @@ void stat_defer_apply(struct stat_defer *d, struct stat_table *t, uint32_t now_s
         for (uint32_t g = 0; g < STAT_DEFER_GROUPS; g++) {
             if (at[g] == d->count[g])
                 continue;
-            at[g] += stat_table_add_held(t, &d->buf[(size_t)g * d->gcap + at[g]],
-                                         d->count[g] - at[g], room, now_sec, created, ctx);
+            const char *group = d->buf + ((size_t)g * d->gcap + at[g]) * d->size;
+            at[g] += stat_table_add_held(t, (const struct stat_booking *)group, d->size,
+                                         d->count[g] - at[g], room, now_sec, done, ctx);
             more |= at[g] < d->count[g];
         }
     }
@@ -75,5 +78,5 @@ size_t stat_defer_memory(const struct stat_defer *d)
     size_t held = 0;
     for (uint32_t g = 0; g < STAT_DEFER_GROUPS; g++)
         held += d->count[g] > d->most[g] ? d->count[g] : d->most[g];
-    return held * sizeof *d->buf;
+    return held * d->size;
 }

@@ -136,16 +136,6 @@ void stat_table_prefetch_key(const struct stat_table *t, const void *key)
     hindex_prefetch(&t->index, stat_table_hash(t, key));
 }
 
-void stat_table_prefetch_slot(const struct stat_table *t, uint32_t hash)
-{
-    hindex_prefetch(&t->index, hash);
-}
-
-void stat_table_prefetch_door(const struct stat_table *t, uint32_t hash)
-{
-    doorkeeper_prefetch(&t->door, hash);
-}
-
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec)
 {
     const struct stat_entry *e = stat_table_centry(t, idx);
@@ -451,38 +441,51 @@ void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64
 
 #define HELD_AHEAD 16 /* held bookings whose index slot is prefetched ahead (their rows: half) */
 
-uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b, uint32_t n,
-                         uint32_t max_new, uint32_t now_sec, stat_created_fn created, void *ctx)
+/* The i-th of held bookings `size` bytes apart. */
+static inline const struct stat_booking *stat_held_at(const struct stat_booking *b, size_t size,
+                                                      uint32_t i)
+{
+    return (const struct stat_booking *)((const char *)b + (size_t)i * size);
+}
+
+uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b, size_t size,
+                             uint32_t n, uint32_t max_new, uint32_t now_sec, stat_held_fn done,
+                             void *ctx)
 {
     uint32_t made = 0;
-    if (t->key_len > STAT_HELD_KEY)
-        abort(); /* a caller's bug: held keys are addresses */
+    if (size < STAT_BOOKING_SIZE(t->key_len) || size % 8)
+        abort(); /* a caller's bug: the keys would overlap */
     for (uint32_t i = 0; i < n && i < HELD_AHEAD; i++)
-        hindex_prefetch(&t->index, b[i].hash);
+        hindex_prefetch(&t->index, stat_held_at(b, size, i)->hash);
     for (uint32_t i = 0; i < n; i++) {
-        if (i + HELD_AHEAD < n)
-            hindex_prefetch(&t->index, b[i + HELD_AHEAD].hash);
+        if (i + HELD_AHEAD < n) {
+            uint32_t h = stat_held_at(b, size, i + HELD_AHEAD)->hash;
+            hindex_prefetch(&t->index, h);
+            doorkeeper_prefetch(&t->door, h); /* a full table's admission filter */
+        }
         if (i + HELD_AHEAD / 2 < n) {
-            const struct stat_booking *p = &b[i + HELD_AHEAD / 2];
+            const struct stat_booking *p = stat_held_at(b, size, i + HELD_AHEAD / 2);
             stat_table_prefetch_hit(t, p->hash, p->first, p->last);
         }
-        uint32_t slot = stat_lookup_slot(t, b[i].key, b[i].hash), idx;
+        const struct stat_booking *k = stat_held_at(b, size, i);
+        uint32_t slot = stat_lookup_slot(t, k->key, k->hash), idx;
+        enum stat_got got = STAT_GOT_HIT;
+        bool created = false;
         if (slot != STAT_NONE) {
             idx = hindex_entry(t->index.slot[slot]);
         } else {
-            enum stat_got got;
-            idx = stat_table_get_admit(t, b[i].key, b[i].hash, now_sec, b[i].bytes, &got);
-            if (idx != STAT_OTHER && created)
-                created(ctx, E(t, idx), b[i].key);
-            made += idx != STAT_OTHER;
+            idx = stat_table_get_admit(t, k->key, k->hash, now_sec, k->bytes, &got);
+            created = idx != STAT_OTHER;
+            made += created;
         }
         struct stat_entry *e = E(t, idx);
-        e->flows += b[i].flows;
-        e->aux += b[i].aux;
-        struct stat_span sp = stat_span_even(b[i].first, b[i].last, b[i].bytes);
-        uint64_t s1 = b[i].side != 0, s0 = !s1; /* one side only */
-        stat_book_span(t, idx, b[i].bytes * s0, b[i].pkts * s0, b[i].bytes * s1,
-                       b[i].pkts * s1, &sp);
+        e->flows += k->flows;
+        e->aux += k->aux;
+        struct stat_span sp = stat_span_even(k->first, k->last, k->bytes);
+        uint64_t s1 = k->side != 0, s0 = !s1; /* one side only */
+        stat_book_span(t, idx, k->bytes * s0, k->pkts * s0, k->bytes * s1, k->pkts * s1, &sp);
+        if (done)
+            done(ctx, k, e, created, got);
         if (made >= max_new)
             return i + 1;
     }
