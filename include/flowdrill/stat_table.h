@@ -121,7 +121,8 @@ uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t ha
 /* Prefetch hints for batched work: the index slot `key` leads to; an entry's
  * header and the history bucket of second `sec`; or, when the index slot for `hash` (already
  * loaded: prefetch it first) holds a matching tag, that entry's header, key and the history
- * buckets a booking spread over [first, last] writes. They change nothing. */
+ * buckets a booking spread over [first, last] writes, and when it does not, the admission
+ * filter's words (a full table's). They change nothing. */
 void stat_table_prefetch_key(const struct stat_table *t, const void *key);
 void stat_table_prefetch_entry(const struct stat_table *t, uint32_t idx, uint32_t sec);
 void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t first,

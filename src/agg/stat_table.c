@@ -160,7 +160,7 @@ void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t
     for (int n = 0; n < 2; n++, i = (i + 1) & t->index.mask) {
         uint64_t s = t->index.slot[i];
         if (!s)
-            return;
+            break;
         if (hindex_tag(s) != hash)
             continue;
         const struct stat_entry *e = stat_table_centry(t, hindex_entry(s));
@@ -169,6 +169,8 @@ void stat_table_prefetch_hit(const struct stat_table *t, uint32_t hash, uint32_t
         stat_prefetch_hist(e, first, last);
         return;
     }
+    /* absent (most likely): a full table asks its admission filter */
+    doorkeeper_prefetch(&t->door, hash);
 }
 
 uint32_t stat_table_home_bits(const struct stat_table *t, uint32_t hash, unsigned bits)
@@ -458,11 +460,8 @@ uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b,
     for (uint32_t i = 0; i < n && i < HELD_AHEAD; i++)
         hindex_prefetch(&t->index, stat_held_at(b, size, i)->hash);
     for (uint32_t i = 0; i < n; i++) {
-        if (i + HELD_AHEAD < n) {
-            uint32_t h = stat_held_at(b, size, i + HELD_AHEAD)->hash;
-            hindex_prefetch(&t->index, h);
-            doorkeeper_prefetch(&t->door, h); /* a full table's admission filter */
-        }
+        if (i + HELD_AHEAD < n)
+            hindex_prefetch(&t->index, stat_held_at(b, size, i + HELD_AHEAD)->hash);
         if (i + HELD_AHEAD / 2 < n) {
             const struct stat_booking *p = stat_held_at(b, size, i + HELD_AHEAD / 2);
             stat_table_prefetch_hit(t, p->hash, p->first, p->last);
