@@ -270,6 +270,20 @@ START_TEST(test_defer_equals_immediate)
 }
 END_TEST
 
+/* Hold a one-flow booking of 100 bytes at T0 for a 16-byte key, with hash `hash`. */
+static void push_one(struct stat_defer *d, const uint8_t key[16], uint32_t hash)
+{
+    struct stat_booking *b = stat_defer_push(d, hash);
+    ck_assert_ptr_nonnull(b);
+    memcpy(b->key, key, 16);
+    b->first = b->last = T0;
+    b->flows = 1;
+    b->aux = 0;
+    b->side = 0;
+    b->bytes = 100;
+    b->pkts = 1;
+}
+
 /* Held bookings of many new keys (the first flush of a flood, a scan of spoofed sources): each
  * group's new rows go to its own part of the index; applied a whole group at a time they
  * would overflow that part into one cluster as long as the table. */
@@ -281,15 +295,7 @@ START_TEST(test_defer_new_keys_spread_over_index)
     for (uint32_t i = 0; i < (1u << 19); i++) { /* 8192 a group, in parts of 4096 slots */
         uint8_t key[16] = {10};
         memcpy(key + 4, &i, sizeof i);
-        struct stat_booking *b = stat_defer_push(&d, stat_table_hash(t, key));
-        ck_assert_ptr_nonnull(b);
-        memcpy(b->key, key, sizeof key);
-        b->first = b->last = T0;
-        b->flows = 1;
-        b->aux = 0;
-        b->side = 0;
-        b->bytes = 100;
-        b->pkts = 1;
+        push_one(&d, key, stat_table_hash(t, key));
     }
     stat_defer_apply(&d, t, T0, NULL, NULL);
     ck_assert_uint_eq(stat_table_count(t), 100001); /* full: the rest folded */
@@ -316,15 +322,7 @@ START_TEST(test_defer_memory_held)
         int n = round ? 4 : 10; /* fewer the second time: the most stays */
         for (int i = 0; i < n; i++) {
             uint8_t key[16] = {(uint8_t)i};
-            struct stat_booking *b = stat_defer_push(&d, 0x12345678u); /* one group */
-            ck_assert_ptr_nonnull(b);
-            memcpy(b->key, key, sizeof key);
-            b->first = b->last = T0;
-            b->flows = 1;
-            b->aux = 0;
-            b->side = 0;
-            b->bytes = 100;
-            b->pkts = 1;
+            push_one(&d, key, 0x12345678u); /* one group */
         }
         ck_assert_uint_eq(stat_defer_memory(&d), 10 * STAT_BOOKING_SIZE(16));
         stat_defer_apply(&d, t, T0, NULL, NULL);
