@@ -12,6 +12,8 @@
 #   STEPS      bisection steps after the LO trial (default 6)
 #   PORT       UDP port on 127.0.0.1            (default 29995)
 #   PIN        1 = generator on CPU 1, receiver on CPU 0 (taskset; default 0)
+#   CLIENTS    client addresses the generator draws from (default 65536;
+#              16777216: a flood from spoofed sources, a new host per record)
 # For every version and receiver it finds the highest rate of flow records per
 # second received with under 1% loss, by geometric bisection between LO and HI.
 # Raw figures: bench/out/collector.results. See bench/README.md.
@@ -28,6 +30,7 @@ HI=${HI:-8000000}
 STEPS=${STEPS:-6}
 PORT=${PORT:-29995}
 PIN=${PIN:-0}
+CLIENTS=${CLIENTS:-65536}
 RCVBUF=16777216
 WANT_RMEM=33554432
 LOSS_MAX=1 # percent
@@ -40,7 +43,7 @@ die() {
     exit 1
 }
 
-for v in SECS LO HI STEPS PORT; do
+for v in SECS LO HI STEPS PORT CLIENTS; do
     case "${!v}" in '' | *[!0-9.]*) die "$v must be a positive number" ;; esac
 done
 for v in $VERSIONS; do
@@ -224,7 +227,8 @@ trial() {
     sleep 0.3 # let it finish starting up
     T_BUF=$(rcvbuf_of)
     c0=$(cpu_seconds "$pid")
-    gen=$("${pin_gen[@]}" "$FLOWGEN" --version "$ver" --port "$PORT" --rate "$rate" --seconds "$SECS" 2>>"$log") ||
+    gen=$("${pin_gen[@]}" "$FLOWGEN" --version "$ver" --port "$PORT" --rate "$rate" --seconds "$SECS" \
+        --clients "$CLIENTS" 2>>"$log") ||
         die "flowgen failed; see $log"
     # drain: wait for the socket queue to empty (at most 10 s), then a moment more
     for ((i = 0; i < 100; i++)); do
@@ -341,7 +345,7 @@ fi
 
 echo
 echo "flowdrill flow collector benchmark: highest records/s received with < ${LOSS_MAX}% loss"
-echo "  traffic   bench/flowgen.c on 127.0.0.1:$PORT, ${SECS} s per trial, rates $(fmt_rate "$LO")-$(fmt_rate "$HI")/s, $STEPS bisection steps"
+echo "  traffic   bench/flowgen.c on 127.0.0.1:$PORT ($CLIENTS client addresses), ${SECS} s per trial, rates $(fmt_rate "$LO")-$(fmt_rate "$HI")/s, $STEPS bisection steps"
 echo "  sink      flowgen --sink: recvmmsg and count, nothing else"
 [ "$have_nfcapd" = 1 ] && echo "  nfcapd    nfcapd $nfcapd_dir_opt DIR -p $PORT -b 127.0.0.1 ${nfcapd_buf_opt[*]}  ($nfcapd_version)"
 [ "$have_flowdrill" = 1 ] && echo "  flowdrill $FLOWDRILL -l 127.0.0.1:$PORT --json -d 3600 --rcvbuf $RCVBUF"

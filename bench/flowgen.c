@@ -6,7 +6,7 @@
  *
  * Generator:
  *   flowgen --version 5|9|10 --port N --rate RECORDS_PER_S --seconds S
- *           [--src-port N] [--batch N]
+ *           [--src-port N] [--batch N] [--clients N]
  *   Sends flow records to 127.0.0.1:N at the given rate, paced by
  *   CLOCK_MONOTONIC (sleeping when well ahead of schedule, spinning when
  *   close), in batches handed to sendmmsg(2). Datagrams carry 30 records
@@ -16,7 +16,9 @@
  *   counts export packets, IPFIX counts data records. Records are IPv4
  *   5-tuples from 65,536 client addresses (10.0.0.0/16, ephemeral ports) to
  *   1,000 server addresses (198.18.0.0/22, well-known ports), so a collector
- *   sees tens of millions of distinct flows. Stops when rate*seconds records
+ *   sees tens of millions of distinct flows. --clients N draws the clients
+ *   from N addresses of 10.0.0.0/8 instead (up to 16,777,216: a flood from
+ *   spoofed sources, nearly every record a new host). Stops when rate*seconds records
  *   are sent, or at the deadline if it cannot keep up, and prints
  *     sent_records=N sent_datagrams=M elapsed=S.sss achieved_rate=R
  *
@@ -134,10 +136,13 @@ struct flow {
 static const uint16_t tcp_ports[] = {443, 443, 443, 443, 80, 80, 22, 25, 993, 8080, 3306, 5432};
 static const uint16_t udp_ports[] = {53, 53, 443, 123, 514, 5060, 1194, 4500};
 
+static uint32_t n_clients = 65536; /* --clients */
+
 static void make_flow(struct flow *f, uint64_t *rng, uint32_t uptime_ms)
 {
     uint64_t a = rng_next(rng), b = rng_next(rng);
-    uint32_t client = (uint32_t)(a & 0xffff);         /* 65,536 clients */
+    uint32_t client = n_clients == 65536 ? (uint32_t)(a & 0xffff) /* 65,536 clients */
+                                         : (uint32_t)(rng_next(rng) % n_clients);
     uint32_t server = (uint32_t)((a >> 16) % 1000);   /* 1,000 servers  */
     uint32_t kind = (uint32_t)((a >> 26) & 0xff);
     int to_server = (a >> 34) & 1;                    /* direction */
@@ -590,7 +595,7 @@ static int run_sink(unsigned port, int rcvbuf)
 static void usage(void)
 {
     fputs("usage: flowgen --version 5|9|10 --port N --rate RECORDS_PER_S --seconds S\n"
-          "               [--src-port N] [--batch N]\n"
+          "               [--src-port N] [--batch N] [--clients N]\n"
           "       flowgen --sink --port N [--rcvbuf BYTES]\n",
           stderr);
     exit(2);
@@ -629,7 +634,12 @@ int main(int argc, char **argv)
                 die("bad %s", "--seconds");
         } else if (!strcmp(o, "--batch"))
             batch = (int)parse_u64(v, "--batch");
-        else if (!strcmp(o, "--rcvbuf"))
+        else if (!strcmp(o, "--clients")) {
+            uint64_t n = parse_u64(v, "--clients");
+            if (n < 1 || n > (1u << 24))
+                die("%s", "--clients must be 1-16777216");
+            n_clients = (uint32_t)n;
+        } else if (!strcmp(o, "--rcvbuf"))
             rcvbuf = (int)parse_u64(v, "--rcvbuf");
         else
             die("unknown option %s", o);
