@@ -175,6 +175,7 @@ struct agg_keys {
     uint32_t host_hash[2];
     uint32_t pair_hash;
     uint32_t first, last; /* a flow export's own seconds (agg_rec_first, agg_rec_sec) */
+    bool swapped; /* the pair key has y (a flow export's destination) first */
     uint8_t pair[2 * sizeof(struct flow_addr)]; /* lower address first */
 };
 
@@ -190,6 +191,7 @@ static void agg_pair_key_of(const struct agg *a, const struct flow_addr *x,
                             const struct flow_addr *y, struct agg_keys *kh)
 {
     bool swap = flow_addr_gt(x, y);
+    kh->swapped = swap;
     memcpy(kh->pair, swap ? y : x, sizeof *x);
     memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
     kh->pair_hash = stat_table_hash(a->st[AGG_T_PAIR], kh->pair);
@@ -388,6 +390,20 @@ static void agg_apply_hosts(struct agg *a)
     stat_defer_apply(&a->host_defer, a->st[AGG_T_HOST], a->now, agg_host_booked, a);
 }
 
+/* A slot for one more booking in holder d, applying what it holds (`apply`) first when the
+ * booking's group is full. */
+static struct stat_booking *agg_hold(struct agg *a, struct stat_defer *d, uint32_t hash,
+                                     void (*apply)(struct agg *))
+{
+    struct stat_booking *b = stat_defer_push(d, hash);
+    if (!b) {
+        apply(a);
+        if (!(b = stat_defer_push(d, hash)))
+            abort(); /* applying empties every group */
+    }
+    return b;
+}
+
 /* A held pair booking, once booked, holds the bookings of its two hosts (in the pair key, lower
  * address first) for the host table: the pair's side is the lower host's (0: it sent the
  * bytes), a pair the table had not seen lately is a new peer of both, and a host talking to
@@ -404,12 +420,7 @@ static void agg_pair_booked(void *ctx, const struct stat_booking *pb, struct sta
     for (int h = 0; h < 2; h++) {
         const uint8_t *key = pb->key + h * len;
         uint32_t hash = stat_table_hash(a->st[AGG_T_HOST], key);
-        struct stat_booking *b = stat_defer_push(&a->host_defer, hash);
-        if (!b) { /* its group is full: apply what is held */
-            agg_apply_hosts(a);
-            if (!(b = stat_defer_push(&a->host_defer, hash)))
-                abort(); /* applying empties every group */
-        }
+        struct stat_booking *b = agg_hold(a, &a->host_defer, hash, agg_apply_hosts);
         memcpy(b->key, key, len);
         b->first = pb->first;
         b->last = pb->last;
@@ -426,25 +437,20 @@ static void agg_apply_pairs(struct agg *a)
     stat_defer_apply(&a->pair_defer, a->st[AGG_T_PAIR], a->now, agg_pair_booked, a);
 }
 
-/* Hold the pair booking of an exported conversation (its key and hash in kh, lower address
- * first) until the next flush, when it is booked and holds its hosts' bookings
- * (agg_pair_booked): `bytes` and `pkts` going from its source (`src_hi`: the higher address)
- * over span sp; `count` counts it in the flows of the pair and both hosts. */
-static void agg_defer_pair(struct agg *a, const struct agg_keys *kh, bool src_hi, uint64_t bytes,
+/* Hold the pair booking of an exported conversation (its key and hash in kh, from
+ * agg_pair_key_of(source, destination)) until the next flush, when it is booked and holds its
+ * hosts' bookings (agg_pair_booked): `bytes` and `pkts` going from its source over span sp;
+ * `count` counts it in the flows of the pair and both hosts. */
+static void agg_defer_pair(struct agg *a, const struct agg_keys *kh, uint64_t bytes,
                            uint64_t pkts, const struct stat_span *sp, bool count)
 {
-    struct stat_booking *b = stat_defer_push(&a->pair_defer, kh->pair_hash);
-    if (!b) { /* its group is full: apply what is held */
-        agg_apply_pairs(a);
-        if (!(b = stat_defer_push(&a->pair_defer, kh->pair_hash)))
-            abort(); /* applying empties every group */
-    }
+    struct stat_booking *b = agg_hold(a, &a->pair_defer, kh->pair_hash, agg_apply_pairs);
     memcpy(b->key, kh->pair, sizeof kh->pair);
     b->first = sp->first;
     b->last = sp->last;
     b->flows = count;
     b->aux = 0;
-    b->side = src_hi; /* pairs: [0] lower address -> higher */
+    b->side = kh->swapped; /* pairs: [0] lower address -> higher */
     b->bytes = bytes;
     b->pkts = pkts;
 }
@@ -1035,7 +1041,7 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
         rw.host[0] = rw.host[1] = rw.pair = rw.port = rw.app = STAT_NONE;
         rw.to_svc = 0;
         agg_book(a, k, c, &rw, b, pk, &sp, true);
-        agg_defer_pair(a, kx, flow_addr_gt(&r->src, &r->dst), r->bytes, pk[dir], &sp, is_new);
+        agg_defer_pair(a, kx, r->bytes, pk[dir], &sp, is_new);
         struct export_class *xc = agg_class_of(a, r, k, dir);
         export_class_add(xc, r->bytes, pk[dir], &sp, a->class_now, is_new);
         ifrow[0] = agg_ifrow(xc->row[AGG_CR_IFIN]);

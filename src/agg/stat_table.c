@@ -360,15 +360,11 @@ uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t h
     return stat_create(t, key, hash, now_sec, created);
 }
 
-uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t hash,
-                              uint32_t now_sec, uint64_t bytes, enum stat_got *got)
+/* stat_table_get_admit for a key the index does not hold. */
+static uint32_t stat_admit_absent(struct stat_table *t, const void *key, uint32_t hash,
+                                  uint32_t now_sec, uint64_t bytes, enum stat_got *got)
 {
     bool created;
-    uint32_t slot = stat_lookup_slot(t, key, hash);
-    if (slot != STAT_NONE) {
-        *got = STAT_GOT_HIT;
-        return hindex_entry(t->index.slot[slot]);
-    }
     *got = STAT_GOT_NEW;
     if (t->n_used - 1 < t->max)
         return stat_create(t, key, hash, now_sec, &created);
@@ -389,6 +385,17 @@ uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t ha
     if (seen && created)
         *got = STAT_GOT_AGAIN;
     return idx;
+}
+
+uint32_t stat_table_get_admit(struct stat_table *t, const void *key, uint32_t hash,
+                              uint32_t now_sec, uint64_t bytes, enum stat_got *got)
+{
+    uint32_t slot = stat_lookup_slot(t, key, hash);
+    if (slot != STAT_NONE) {
+        *got = STAT_GOT_HIT;
+        return hindex_entry(t->index.slot[slot]);
+    }
+    return stat_admit_absent(t, key, hash, now_sec, bytes, got);
 }
 
 void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b0, uint64_t p0,
@@ -473,7 +480,7 @@ uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b,
         if (slot != STAT_NONE) {
             idx = hindex_entry(t->index.slot[slot]);
         } else {
-            idx = stat_table_get_admit(t, k->key, k->hash, now_sec, k->bytes, &got);
+            idx = stat_admit_absent(t, k->key, k->hash, now_sec, k->bytes, &got);
             created = idx != STAT_OTHER;
             made += created;
         }
