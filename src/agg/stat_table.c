@@ -405,6 +405,15 @@ void stat_table_add(struct stat_table *t, uint32_t idx, uint32_t sec, uint64_t b
     stat_table_add_span(t, idx, b0, p0, b1, p1, &sp);
 }
 
+/* Widen a row's [first_sec, last_sec] to take [first, last]. */
+static inline void stat_book_secs(struct stat_entry *e, uint32_t first, uint32_t last)
+{
+    /* branch-free: spans are random (first_sec 0 means unset, and 0 - 1 is the largest) */
+    uint32_t ls = e->last_sec, fs = e->first_sec - 1, f = first - 1;
+    e->last_sec = last > ls ? last : ls;
+    e->first_sec = (f < fs ? f : fs) + 1;
+}
+
 /* A booking's totals and the seconds it reaches (the history is the caller's). */
 static inline struct stat_entry *stat_book(struct stat_table *t, uint32_t idx, uint64_t b0,
                                            uint64_t p0, uint64_t b1, uint64_t p1, uint32_t first,
@@ -416,10 +425,7 @@ static inline struct stat_entry *stat_book(struct stat_table *t, uint32_t idx, u
     e->pkts[0] += p0;
     e->bytes[1] += b1;
     e->pkts[1] += p1;
-    /* branch-free: spans are random (first_sec 0 means unset, and 0 - 1 is the largest) */
-    uint32_t ls = e->last_sec, fs = e->first_sec - 1, f = first - 1;
-    e->last_sec = last > ls ? last : ls;
-    e->first_sec = (f < fs ? f : fs) + 1;
+    stat_book_secs(e, first, last);
     return e;
 }
 
@@ -484,12 +490,19 @@ uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b,
             created = idx != STAT_OTHER;
             made += created;
         }
+        /* stat_book_span, for a booking on one side only */
         struct stat_entry *e = E(t, idx);
+        unsigned side = k->side != 0;
+        t->total_bytes += k->bytes;
+        e->bytes[side] += k->bytes;
+        e->pkts[side] += k->pkts;
         e->flows += k->flows;
         e->aux += k->aux;
+        stat_book_secs(e, k->first, k->last);
         struct stat_span sp = stat_span_even(k->first, k->last, k->bytes);
-        uint64_t s1 = k->side != 0, s0 = !s1; /* one side only */
-        stat_book_span(t, idx, k->bytes * s0, k->pkts * s0, k->bytes * s1, k->pkts * s1, &sp);
+        if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, &sp))
+            stat_hist_add_span(
+                (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, &sp);
         if (done)
             done(ctx, k, e, created, got);
         if (made >= max_new)
