@@ -387,7 +387,9 @@ static void agg_host_booked(void *ctx, const struct stat_booking *b, struct stat
 
 static void agg_apply_hosts(struct agg *a)
 {
-    stat_defer_apply(&a->host_defer, a->st[AGG_T_HOST], a->now, agg_host_booked, a);
+    /* without local networks there is nothing to do after a host booking: no call */
+    stat_defer_apply(&a->host_defer, a->st[AGG_T_HOST], a->now,
+                     a->ln && a->ln->n ? agg_host_booked : NULL, a);
 }
 
 /* A slot for one more booking in holder d, applying what it holds (`apply`) first when the
