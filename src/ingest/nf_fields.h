@@ -165,9 +165,10 @@ static inline bool nf_fields_op_of(enum nf_field_sem sem, size_t len, size_t off
     }
 }
 
-/* Apply store op to the record at rec (op->off + op->len bytes of it readable). */
-static inline void nf_fields_put_op(struct nf_fields_acc *a, const struct nf_fields_op *op,
-                                    const uint8_t *rec)
+/* Store op's field of the record at rec (op->off + op->len bytes of it readable), leaving
+ * a->have to the caller: a fixed-length template sets every record's bits at once. */
+static inline void nf_fields_store_op(struct nf_fields_acc *a, const struct nf_fields_op *op,
+                                      const uint8_t *rec)
 {
     const uint8_t *p = rec + op->off;
     uint64_t v = 0;
@@ -199,11 +200,17 @@ static inline void nf_fields_put_op(struct nf_fields_acc *a, const struct nf_fie
         else
             for (size_t i = 0; i < op->len; i++)
                 addr[i] = p[i];
-        a->have |= UINT64_C(1) << op->sem;
         return;
     }
     }
     a->v[op->sem] = v;
+}
+
+/* Apply store op to the record at rec: its value and its bit in a->have. */
+static inline void nf_fields_put_op(struct nf_fields_acc *a, const struct nf_fields_op *op,
+                                    const uint8_t *rec)
+{
+    nf_fields_store_op(a, op, rec);
     a->have |= UINT64_C(1) << op->sem;
 }
 

@@ -96,15 +96,17 @@ uint32_t nf_tpl_records(struct nf_collector *c, struct nf_exporter *e, const str
          * left below min_len is padding. */
         struct nf_fields_op op[NF_MAX_FIELDS]; /* 1.5 KiB */
         size_t n_op = 0, off = 0;
+        uint64_t have = 0; /* the same fields in every record */
         for (size_t i = 0; i < tpl->n_fields; i++) { /* the stores, decided once per set */
             if (nf_fields_op_of((enum nf_field_sem)tpl->f[i].sem, tpl->f[i].len, off, &op[n_op]))
-                n_op++;
+                have |= UINT64_C(1) << op[n_op++].sem;
             off += tpl->f[i].len;
         }
         while (set->left >= tpl->min_len) {
             nf_fields_acc_init(&acc);
+            acc.have = have;
             for (size_t i = 0; i < n_op; i++)
-                nf_fields_put_op(&acc, &op[i], set->p);
+                nf_fields_store_op(&acc, &op[i], set->p);
             wire_skip(set, tpl->min_len);
             n_rec++;
             nf_tpl_record_done(c, e, tpl, &acc, &tc, &plan);
