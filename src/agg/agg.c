@@ -528,7 +528,7 @@ static int agg_dir(const struct stat_entry *ha, const struct stat_entry *hb)
 /* ... from the addresses (the host rows are not known yet) */
 static int agg_dir_of(const struct agg *a, const struct flow_key *k)
 {
-    if (!a->ln)
+    if (!a->ln || !a->ln->n) /* no local networks: everything is transit, no calls */
         return FLOW_DIR_TRANSIT;
     return agg_dir_local(localnet_contains(a->ln, &k->a), localnet_contains(a->ln, &k->b));
 }
