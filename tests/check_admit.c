@@ -453,6 +453,30 @@ START_TEST(test_agg_large_conversation_admitted)
 }
 END_TEST
 
+START_TEST(test_hash_of_pairs_joins_halves)
+{
+    /* the contract agg_keys_of relies on: a 32-byte key hashes as the join of its 16-byte
+     * halves' hashes under the table's seed, and a 16-byte key as the fold of its own, so two
+     * tables made with one seed agree on both */
+    struct stat_table *h = stat_table_new(16, 100, 0x1234), *p = stat_table_new(32, 100, 0x1234);
+    ck_assert_uint_eq(stat_table_seed(h), stat_table_seed(p));
+    uint64_t seed = stat_table_seed(p);
+    uint8_t key[32];
+    for (int i = 0; i < 1000; i++) {
+        for (int j = 0; j < 32; j++)
+            key[j] = (uint8_t)(i * 31 + j * 7 + (j > 15 ? i >> 3 : 0));
+        uint64_t h0 = stat_hash16(key, seed), h1 = stat_hash16(key + 16, seed);
+        ck_assert_uint_eq(stat_table_hash(p, key), stat_hash_join(h0, h1));
+        ck_assert_uint_eq(stat_table_hash(h, key), stat_hash_fold(h0));
+        ck_assert_uint_eq(stat_table_hash(h, key + 16), stat_hash_fold(h1));
+        if (memcmp(key, key + 16, 16) != 0) /* the halves' order matters */
+            ck_assert_uint_ne(stat_hash_join(h0, h1), stat_hash_join(h1, h0));
+    }
+    stat_table_free(h);
+    stat_table_free(p);
+}
+END_TEST
+
 static Suite *admit_suite(void)
 {
     Suite *s = suite_create("admit");
@@ -470,6 +494,7 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, test_defer_new_keys_spread_over_index);
     tcase_add_test(tc, test_agg_export_flood_sums);
     tcase_add_test(tc, test_agg_large_conversation_admitted);
+    tcase_add_test(tc, test_hash_of_pairs_joins_halves);
     suite_add_tcase(s, tc);
     return s;
 }

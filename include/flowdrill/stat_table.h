@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flowdrill/hash.h"
 #include "flowdrill/stat_hist.h"
 
 #define STAT_KEY_MAX 32
@@ -105,6 +106,29 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
 /* The same with the key's hash computed beforehand by stat_table_hash (batched callers hash
  * a group of keys, prefetch, then look them up). */
 uint32_t stat_table_hash(const struct stat_table *t, const void *key);
+
+/* How stat_table_hash hashes the two common key sizes, for callers that hash where they can
+ * share the work: a 16-byte key (an address) is stat_hash_fold(stat_hash16(key, seed)); a
+ * 32-byte key (an address pair) joins the hashes of its halves, stat_hash_join(
+ * stat_hash16(key, seed), stat_hash16(key + 16, seed)). So a caller that hashed two addresses
+ * for a table of addresses has the hash of their pair, in a table of pairs made with the same
+ * seed, for one mix more instead of hashing 32 bytes again. */
+static inline uint64_t stat_hash16(const void *key, uint64_t seed)
+{
+    return hash_bytes(key, 16, seed);
+}
+static inline uint32_t stat_hash_fold(uint64_t h)
+{
+    return (uint32_t)(h ^ (h >> 32));
+}
+static inline uint32_t stat_hash_join(uint64_t h0, uint64_t h1)
+{
+    /* the halves' order matters (a pair key is ordered): rotate one of them */
+    return stat_hash_fold(hash_mix64(h0 ^ (h1 << 32 | h1 >> 32)));
+}
+
+/* The seed the table was made with (stat_table_new). */
+uint64_t stat_table_seed(const struct stat_table *t);
 uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
                                uint32_t now_sec, bool *created);
 

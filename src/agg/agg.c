@@ -54,6 +54,7 @@ struct agg {
     const struct service_db *svc;
     struct flow_table *ft;
     struct stat_table *st[AGG_T_MAX]; /* AGG_T_FLOW unused */
+    uint64_t addr_seed;               /* the host and pair tables' (agg_keys_of) */
     uint32_t proto_idx[256];          /* proto number -> row, STAT_NONE until seen */
     uint32_t app_by_proto[256];       /* port-less protocols -> app row */
     uint32_t *dirty;
@@ -122,7 +123,8 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     a->svc = svc;
     a->ft = flow_table_new(lim->max_flows ? lim->max_flows : 1, seed);
     a->st[AGG_T_HOST] = stat_table_new(sizeof(struct flow_addr), lim->max_hosts, seed ^ 1);
-    a->st[AGG_T_PAIR] = stat_table_new(2 * sizeof(struct flow_addr), lim->max_pairs, seed ^ 2);
+    /* the same seed: a pair's hash is joined from its hosts' (agg_keys_of) */
+    a->st[AGG_T_PAIR] = stat_table_new(2 * sizeof(struct flow_addr), lim->max_pairs, seed ^ 1);
     a->st[AGG_T_PORT] = stat_table_new(3, lim->max_ports, seed ^ 3);
     a->st[AGG_T_APP] = stat_table_new(STAT_KEY_MAX, a->lim.max_apps, seed ^ 4);
     a->st[AGG_T_PROTO] = stat_table_new(1, 256, seed ^ 5);
@@ -131,6 +133,7 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     for (int i = 0; i < AGG_T_FLOW; i++)
         if (!a->st[i])
             abort(); /* limits were validated by the caller */
+    a->addr_seed = stat_table_seed(a->st[AGG_T_HOST]);
     for (int i = 0; i < 256; i++)
         a->proto_idx[i] = a->app_by_proto[i] = STAT_NONE;
     a->next_evict = FLOW_NONE;
@@ -140,7 +143,8 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     a->cap_dirty = 1024;
     a->dirty = xmalloc(a->cap_dirty * sizeof *a->dirty);
     size_t addr = sizeof(struct flow_addr);
-    stat_defer_init(&a->pair_defer, AGG_PAIR_DEFER, STAT_BOOKING_SIZE(2 * addr));
+    /* a pair booking carries its hosts' hashes after the key (agg_defer_pair) */
+    stat_defer_init(&a->pair_defer, AGG_PAIR_DEFER, STAT_BOOKING_SIZE(2 * addr) + 8);
     stat_defer_init(&a->host_defer, AGG_HOST_DEFER, STAT_BOOKING_SIZE(addr));
     export_class_init(&a->classes, AGG_CLASSES, seed ^ 8);
     return a;
@@ -168,9 +172,9 @@ void agg_free(struct agg *a)
 
 /* ---- finding a conversation's rows ---- */
 
-/* The row keys of a conversation and their hashes. A flow export's (computed a batch ahead)
- * are its pair's and its seconds; a captured conversation's have its hosts' too, endpoints
- * a/b of the flow key in host_hash[0]/[1]. */
+/* The row keys of a conversation and their hashes (computed a batch ahead for flow exports,
+ * with the export's seconds): endpoints x/y (a/b of the flow key; an export's source and
+ * destination) in host_hash[0]/[1], and their pair. */
 struct agg_keys {
     uint32_t host_hash[2];
     uint32_t pair_hash;
@@ -186,23 +190,20 @@ struct agg_rows {
     int to_svc; /* which of bytes[0] / bytes[1] goes towards the service port */
 };
 
-/* The pair key and hash (all a flow export needs: its host bookings come from its pair's). */
-static void agg_pair_key_of(const struct agg *a, const struct flow_addr *x,
-                            const struct flow_addr *y, struct agg_keys *kh)
-{
-    bool swap = flow_addr_gt(x, y);
-    kh->swapped = swap;
-    memcpy(kh->pair, swap ? y : x, sizeof *x);
-    memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
-    kh->pair_hash = stat_table_hash(a->st[AGG_T_PAIR], kh->pair);
-}
-
+/* The keys of hosts x and y and of their pair, and their hashes: the hosts' own, and the
+ * pair's joined from theirs (the host and pair tables share a seed: stat_table.h). */
 static void agg_keys_of(const struct agg *a, const struct flow_addr *x, const struct flow_addr *y,
                         struct agg_keys *kh)
 {
-    agg_pair_key_of(a, x, y, kh);
-    kh->host_hash[0] = stat_table_hash(a->st[AGG_T_HOST], x);
-    kh->host_hash[1] = stat_table_hash(a->st[AGG_T_HOST], y);
+    _Static_assert(sizeof *x == 16, "hosts are hashed as 16-byte keys");
+    bool swap = flow_addr_gt(x, y);
+    uint64_t hx = stat_hash16(x, a->addr_seed), hy = stat_hash16(y, a->addr_seed);
+    kh->host_hash[0] = stat_hash_fold(hx);
+    kh->host_hash[1] = stat_hash_fold(hy);
+    kh->swapped = swap;
+    memcpy(kh->pair, swap ? y : x, sizeof *x);
+    memcpy(kh->pair + sizeof *x, swap ? x : y, sizeof *x);
+    kh->pair_hash = swap ? stat_hash_join(hy, hx) : stat_hash_join(hx, hy);
 }
 
 static uint32_t agg_host(struct agg *a, const struct flow_addr *addr, uint32_t hash)
@@ -421,7 +422,8 @@ static void agg_pair_booked(void *ctx, const struct stat_booking *pb, struct sta
     bool peer = got == STAT_GOT_NEW;
     for (int h = 0; h < 2; h++) {
         const uint8_t *key = pb->key + h * len;
-        uint32_t hash = stat_table_hash(a->st[AGG_T_HOST], key);
+        uint32_t hash;
+        memcpy(&hash, pb->key + 2 * len + h * sizeof hash, sizeof hash); /* agg_defer_pair */
         struct stat_booking *b = agg_hold(a, &a->host_defer, hash, agg_apply_hosts);
         memcpy(b->key, key, len);
         b->first = pb->first;
@@ -440,7 +442,7 @@ static void agg_apply_pairs(struct agg *a)
 }
 
 /* Hold the pair booking of an exported conversation (its key and hash in kh, from
- * agg_pair_key_of(source, destination)) until the next flush, when it is booked and holds its
+ * agg_keys_of(source, destination)) until the next flush, when it is booked and holds its
  * hosts' bookings (agg_pair_booked): `bytes` and `pkts` going from its source over span sp;
  * `count` counts it in the flows of the pair and both hosts. */
 static void agg_defer_pair(struct agg *a, const struct agg_keys *kh, uint64_t bytes,
@@ -448,6 +450,9 @@ static void agg_defer_pair(struct agg *a, const struct agg_keys *kh, uint64_t by
 {
     struct stat_booking *b = agg_hold(a, &a->pair_defer, kh->pair_hash, agg_apply_pairs);
     memcpy(b->key, kh->pair, sizeof kh->pair);
+    /* the hosts' hashes, in the key's order, for their bookings (agg_pair_booked) */
+    uint32_t hh[2] = {kh->host_hash[kh->swapped], kh->host_hash[!kh->swapped]};
+    memcpy(b->key + sizeof kh->pair, hh, sizeof hh);
     b->first = sp->first;
     b->last = sp->last;
     b->flows = count;
@@ -1137,7 +1142,7 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n)
             flow_table_prefetch(a->ft, hash[i]);
             sec[i] = agg_rec_sec(&recs[i]);
             if (recs[i].flags & FLOW_REC_EXPORTED) {
-                agg_pair_key_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
+                agg_keys_of(a, &recs[i].src, &recs[i].dst, &kx[i]);
                 kx[i].last = sec[i];
                 kx[i].first = agg_rec_first(&recs[i]);
             }

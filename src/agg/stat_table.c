@@ -56,18 +56,20 @@ struct stat_entry *stat_table_entries_(const struct stat_table *t)
 
 uint32_t stat_table_hash(const struct stat_table *t, const void *key)
 {
-    uint64_t h;
-    switch (t->key_len) { /* the hot sizes with a constant length: the loop unrolls */
+    switch (t->key_len) { /* the hot sizes, as stat_table.h spells them out */
     case 16:
-        h = hash_bytes(key, 16, t->seed);
-        break;
+        return stat_hash_fold(stat_hash16(key, t->seed));
     case 32:
-        h = hash_bytes(key, 32, t->seed);
-        break;
+        return stat_hash_join(stat_hash16(key, t->seed),
+                              stat_hash16((const uint8_t *)key + 16, t->seed));
     default:
-        h = hash_bytes(key, t->key_len, t->seed);
+        return stat_hash_fold(hash_bytes(key, t->key_len, t->seed));
     }
-    return (uint32_t)(h ^ (h >> 32));
+}
+
+uint64_t stat_table_seed(const struct stat_table *t)
+{
+    return t->seed;
 }
 
 struct stat_table *stat_table_new(size_t key_len, uint32_t max_entries, uint64_t seed)
