@@ -6,7 +6,7 @@
  *
  * Generator:
  *   flowgen --version 5|9|10 --port N --rate RECORDS_PER_S --seconds S
- *           [--src-port N] [--batch N] [--clients N]
+ *           [--src-port N] [--batch N] [--clients N] [--write FILE]
  *   Sends flow records to 127.0.0.1:N at the given rate, paced by
  *   CLOCK_MONOTONIC (sleeping when well ahead of schedule, spinning when
  *   close), in batches handed to sendmmsg(2). Datagrams carry 30 records
@@ -21,6 +21,12 @@
  *   spoofed sources, nearly every record a new host). Stops when rate*seconds records
  *   are sent, or at the deadline if it cannot keep up, and prints
  *     sent_records=N sent_datagrams=M elapsed=S.sss achieved_rate=R
+ *   --write FILE writes the same datagrams into a pcap file instead of sending
+ *   them (Ethernet, IPv4, UDP 127.0.0.1:SRC-PORT -> 127.0.0.1:PORT; SRC-PORT
+ *   9995 unless given), timestamped as if sent at exactly the rate from a fixed
+ *   start (2026-09-01 00:00:00 UTC), so the file is the same on every run:
+ *   what bench/exportcount.sh counts instructions over (flowdrill -r FILE -l
+ *   PORT). It prints written_records=N written_datagrams=M.
  *
  * Sink:
  *   flowgen --sink --port N [--rcvbuf BYTES]
@@ -369,6 +375,82 @@ static size_t build(struct gen *g, uint8_t *buf, const struct timespec *now_rt,
     return (size_t)(p - buf);
 }
 
+/* --write: the datagrams into a classic pcap file, no sockets and no pacing */
+static int run_writer(int version, unsigned port, unsigned src_port, double rate, double seconds,
+                      const char *path)
+{
+    enum { HDRS = 14 + 20 + 8, START = 1788220800 /* 2026-09-01 00:00:00 UTC */ };
+    int n_per = recs_per_dgram(version);
+    double dps = rate / n_per;
+    uint64_t total = (uint64_t)(rate * seconds / n_per + 0.5);
+    static uint8_t frame[HDRS + DGRAM_MAX];
+    struct gen g = {0};
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        die("cannot write %s", path);
+    uint8_t gh[24], *q = gh; /* pcap file header, little-endian */
+    const uint32_t ghv[] = {0xa1b2c3d4u, 2u | 4u << 16, 0, 0, 65535, 1 /* Ethernet */};
+    for (size_t i = 0; i < 6; i++) {
+        uint32_t v = ghv[i];
+        if (i == 1) { /* version 2.4: two 16-bit fields */
+            *q++ = 2, *q++ = 0, *q++ = 4, *q++ = 0;
+            continue;
+        }
+        for (int b = 0; b < 4; b++)
+            *q++ = (uint8_t)(v >> (8 * b));
+    }
+    fwrite(gh, 1, sizeof gh, f);
+    g.version = version;
+    g.rng = 0x666C6F7767656E31ull ^ (uint64_t)version;
+    g.boot.tv_sec = START - 3600; /* the exporter's uptime clock: up an hour at the start */
+    if (total == 0)
+        total = 1;
+    for (uint64_t i = 0; i < total; i++) {
+        double t = (double)i / dps;
+        struct timespec now;
+        now.tv_sec = START + (time_t)t;
+        now.tv_nsec = (long)((t - (double)(time_t)t) * 1e9);
+        size_t len = build(&g, frame + HDRS, &now, &now);
+        uint8_t *p = frame;
+        memset(p, 0, 12); /* MAC addresses, as on loopback */
+        p = put16(p + 12, 0x0800);
+        p = put8(p, 0x45);
+        p = put8(p, 0);
+        p = put16(p, (uint32_t)(20 + 8 + len));
+        p = put16(p, (uint32_t)i);
+        p = put16(p, 0x4000); /* don't fragment */
+        p = put8(p, 64);
+        p = put8(p, 17);
+        uint8_t *ck = p;
+        p = put16(p, 0);
+        p = put32(p, 0x7f000001u);
+        p = put32(p, 0x7f000001u);
+        uint32_t sum = 0;
+        for (int w = 0; w < 20; w += 2)
+            sum += get16(frame + 14 + w);
+        while (sum >> 16)
+            sum = (sum & 0xffff) + (sum >> 16);
+        put16(ck, ~sum & 0xffff);
+        p = put16(p, src_port ? src_port : 9995);
+        p = put16(p, port);
+        p = put16(p, (uint32_t)(8 + len));
+        p = put16(p, 0); /* no UDP checksum (allowed over IPv4) */
+        uint32_t caplen = (uint32_t)(HDRS + len);
+        uint8_t rh[16];
+        uint32_t rv[4] = {(uint32_t)now.tv_sec, (uint32_t)(now.tv_nsec / 1000), caplen, caplen};
+        for (int k = 0; k < 4; k++)
+            for (int b = 0; b < 4; b++)
+                rh[4 * k + b] = (uint8_t)(rv[k] >> (8 * b));
+        fwrite(rh, 1, sizeof rh, f);
+        fwrite(frame, 1, caplen, f);
+    }
+    if (fclose(f) != 0)
+        die("cannot write %s", path);
+    printf("written_records=%" PRIu64 " written_datagrams=%" PRIu64 "\n", total * (uint64_t)n_per,
+           total);
+    return 0;
+}
+
 static void sleep_for(double s)
 {
     struct timespec ts;
@@ -595,7 +677,7 @@ static int run_sink(unsigned port, int rcvbuf)
 static void usage(void)
 {
     fputs("usage: flowgen --version 5|9|10 --port N --rate RECORDS_PER_S --seconds S\n"
-          "               [--src-port N] [--batch N] [--clients N]\n"
+          "               [--src-port N] [--batch N] [--clients N] [--write FILE]\n"
           "       flowgen --sink --port N [--rcvbuf BYTES]\n",
           stderr);
     exit(2);
@@ -607,6 +689,7 @@ int main(int argc, char **argv)
     unsigned port = 0, src_port = 0;
     double rate = 0, seconds = 0;
     int rcvbuf = 16 << 20;
+    const char *write_path = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -639,7 +722,9 @@ int main(int argc, char **argv)
             if (n < 1 || n > (1u << 24))
                 die("%s", "--clients must be 1-16777216");
             n_clients = (uint32_t)n;
-        } else if (!strcmp(o, "--rcvbuf"))
+        } else if (!strcmp(o, "--write"))
+            write_path = v;
+        else if (!strcmp(o, "--rcvbuf"))
             rcvbuf = (int)parse_u64(v, "--rcvbuf");
         else
             die("unknown option %s", o);
@@ -654,5 +739,7 @@ int main(int argc, char **argv)
         die("%s", "--rate and --seconds are required and must be positive");
     if (batch < 1 || batch > MAX_BATCH)
         die("%s", "--batch must be 1-256");
+    if (write_path)
+        return run_writer(version, port, src_port, rate, seconds, write_path);
     return run_generator(version, port, src_port, rate, seconds, batch);
 }
