@@ -34,7 +34,7 @@
 #define AGG_IFACE_KEY 24    /* address + domain + ifindex */
 #define AGG_HOST_DEFER (1u << 20) /* host bookings held between flushes: 48 bytes each, pages \
                                   * touched as they fill; a second's at 0.5M records/s */
-#define AGG_PAIR_DEFER (1u << 18) /* pair bookings held (one per exported record): 64 bytes \
+#define AGG_PAIR_DEFER (1u << 18) /* pair bookings held (one per exported record): 72 bytes \
                                   * each; applied when a group fills, or on flush */
 #define AGG_CLASSES 1024          /* export classes summed between flushes (~600 bytes each) */
 
