@@ -407,6 +407,24 @@ static struct stat_booking *agg_hold(struct agg *a, struct stat_defer *d, uint32
     return b;
 }
 
+/* Hold host h's booking (0: the lower address) of held pair booking pb, once booked. */
+static inline void agg_hold_host(struct agg *a, const struct stat_booking *pb, int h, bool count,
+                                 bool peer)
+{
+    const size_t len = sizeof(struct flow_addr);
+    uint32_t hash;
+    memcpy(&hash, pb->key + 2 * len + h * sizeof hash, sizeof hash); /* agg_defer_pair */
+    struct stat_booking *b = agg_hold(a, &a->host_defer, hash, agg_apply_hosts);
+    memcpy(b->key, pb->key + h * len, len);
+    b->first = pb->first;
+    b->last = pb->last;
+    b->flows = count && pb->flows;
+    b->aux = peer;
+    b->side = (uint8_t)(pb->side ^ h);
+    b->bytes = pb->bytes;
+    b->pkts = pb->pkts;
+}
+
 /* A held pair booking, once booked, holds the bookings of its two hosts (in the pair key, lower
  * address first) for the host table: the pair's side is the lower host's (0: it sent the
  * bytes), a pair the table had not seen lately is a new peer of both, and a host talking to
@@ -420,20 +438,8 @@ static void agg_pair_booked(void *ctx, const struct stat_booking *pb, struct sta
     const size_t len = sizeof(struct flow_addr);
     bool same = memcmp(pb->key, pb->key + len, len) == 0;
     bool peer = got == STAT_GOT_NEW;
-    for (int h = 0; h < 2; h++) {
-        const uint8_t *key = pb->key + h * len;
-        uint32_t hash;
-        memcpy(&hash, pb->key + 2 * len + h * sizeof hash, sizeof hash); /* agg_defer_pair */
-        struct stat_booking *b = agg_hold(a, &a->host_defer, hash, agg_apply_hosts);
-        memcpy(b->key, key, len);
-        b->first = pb->first;
-        b->last = pb->last;
-        b->flows = pb->flows && !(h && same);
-        b->aux = peer && !(h && same);
-        b->side = (uint8_t)(pb->side ^ h);
-        b->bytes = pb->bytes;
-        b->pkts = pb->pkts;
-    }
+    agg_hold_host(a, pb, 0, true, peer);
+    agg_hold_host(a, pb, 1, !same, peer && !same);
 }
 
 static void agg_apply_pairs(struct agg *a)
@@ -543,27 +549,45 @@ static inline uint32_t agg_sat_add32(uint32_t x, uint64_t y)
     return y >= UINT32_MAX - x ? UINT32_MAX : x + (uint32_t)y;
 }
 
-/* Book amounts of conversation (k, c) into its rows `rw`, their bytes falling on the seconds
- * of span `sp`. c is NULL for an exported conversation the conversation table did not admit.
- * `classed`: an export whose class (agg_class_of) books its protocol row and the totals'
- * history; rw has no port or application row then. */
+/* A conversation's own totals and its 2-second rate ring (r[0] at r_sec, r[1] at r_sec - 1). */
+static inline void agg_book_conv(struct flow_cold *c, const uint64_t bytes[2],
+                                 const uint64_t pkts[2], const struct stat_span *sp)
+{
+    for (int d = 0; d < 2; d++) {
+        c->bytes[d] += bytes[d];
+        c->pkts[d] += pkts[d];
+    }
+    uint32_t sec = sp->last > c->r_sec ? sp->last : c->r_sec;
+    uint32_t r0 = c->r_sec == sec ? c->r[0] : 0;
+    uint32_t r1 = c->r_sec == sec ? c->r[1] : c->r_sec + 1 == sec ? c->r[0] : 0;
+    c->r[0] = agg_sat_add32(r0, stat_span_at(sp, sec));
+    c->r[1] = agg_sat_add32(r1, stat_span_at(sp, sec - 1));
+    c->r_sec = sec;
+}
+
+/* The totals, by direction: bytes[0] go a->b, in direction `dir` (enum flow_dir), bytes[1] the
+ * other way. */
+static inline void agg_book_dir(struct agg *a, int dir, const uint64_t bytes[2],
+                                const uint64_t pkts[2])
+{
+    int rdir = dir == FLOW_DIR_IN ? FLOW_DIR_OUT : dir == FLOW_DIR_OUT ? FLOW_DIR_IN : dir;
+    a->bytes_dir[dir] += bytes[0];
+    a->packets_dir[dir] += pkts[0];
+    a->bytes_dir[rdir] += bytes[1];
+    a->packets_dir[rdir] += pkts[1];
+    a->bytes += bytes[0] + bytes[1];
+    a->packets += pkts[0] + pkts[1];
+}
+
+/* Book amounts of conversation (k, c) into its rows `rw`, its protocol's row, the totals and
+ * their history, the bytes falling on the seconds of span `sp`. A flow export that holds no
+ * rows of its own books less (agg_add_export). */
 static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *c,
                      const struct agg_rows *rw, const uint64_t bytes[2], const uint64_t pkts[2],
-                     const struct stat_span *sp, bool classed)
+                     const struct stat_span *sp)
 {
-    if (c) {
-        for (int d = 0; d < 2; d++) {
-            c->bytes[d] += bytes[d];
-            c->pkts[d] += pkts[d];
-        }
-        /* the conversation's own 2-second rate ring: r[0] at r_sec, r[1] at r_sec - 1 */
-        uint32_t sec = sp->last > c->r_sec ? sp->last : c->r_sec;
-        uint32_t r0 = c->r_sec == sec ? c->r[0] : 0;
-        uint32_t r1 = c->r_sec == sec ? c->r[1] : c->r_sec + 1 == sec ? c->r[0] : 0;
-        c->r[0] = agg_sat_add32(r0, stat_span_at(sp, sec));
-        c->r[1] = agg_sat_add32(r1, stat_span_at(sp, sec - 1));
-        c->r_sec = sec;
-    }
+    if (c)
+        agg_book_conv(c, bytes, pkts, sp);
 
     struct stat_table *host = a->st[AGG_T_HOST];
     /* hosts: [0] sent, [1] received; when a == b the row both sent and received them. STAT_NONE:
@@ -586,22 +610,13 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     if (rw->app != STAT_NONE)
         stat_table_add_span(a->st[AGG_T_APP], rw->app, bytes[f], pkts[f], bytes[!f], pkts[!f],
                             sp);
-    if (!classed)
-        stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0],
-                            bytes[1], pkts[1], sp);
+    stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
+                        pkts[1], sp);
 
     int dir = rw->host[0] != STAT_NONE ? agg_dir(stat_table_centry(host, rw->host[0]),
                                                  stat_table_centry(host, rw->host[1]))
                                        : agg_dir_of(a, k);
-    int rdir = dir == FLOW_DIR_IN ? FLOW_DIR_OUT : dir == FLOW_DIR_OUT ? FLOW_DIR_IN : dir;
-    a->bytes_dir[dir] += bytes[0];
-    a->packets_dir[dir] += pkts[0];
-    a->bytes_dir[rdir] += bytes[1];
-    a->packets_dir[rdir] += pkts[1];
-    a->bytes += bytes[0] + bytes[1];
-    a->packets += pkts[0] + pkts[1];
-    if (classed)
-        return;
+    agg_book_dir(a, dir, bytes, pkts);
     if (!stat_hist_add_span_fast(a->hist_d, a->hist_last, a->hist_shift, &a->hist_max, sp))
         stat_hist_add_span(
             (struct stat_hist){a->hist_d, &a->hist_last, &a->hist_shift, &a->hist_max}, sp);
@@ -622,7 +637,7 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
     struct agg_rows rw;
     agg_rows_of_refs(a, &h->key, c, &rw);
     struct stat_span now = {a->now, a->now, b[0] + b[1], 0};
-    agg_book(a, &h->key, c, &rw, b, p, &now, false);
+    agg_book(a, &h->key, c, &rw, b, p, &now);
 }
 
 /* Start loading what flushing conversation idx will touch: the rows it feeds, or for a new
@@ -677,11 +692,16 @@ static void agg_drop_flow(struct agg *a, uint32_t idx)
         a->next_evict = FLOW_NONE; /* gone some other way (expired) */
 }
 
+/* Conversation idx's bytes, booked and pending. */
+static inline uint64_t agg_flow_bytes_at(const struct flow_hot *hot, const struct flow_cold *cold,
+                                         uint32_t idx)
+{
+    return cold[idx].bytes[0] + cold[idx].bytes[1] + hot[idx].d_bytes[0] + hot[idx].d_bytes[1];
+}
+
 static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
 {
-    const struct flow_hot *h = &flow_table_hot(a->ft)[idx];
-    const struct flow_cold *c = &flow_table_cold(a->ft)[idx];
-    return c->bytes[0] + c->bytes[1] + h->d_bytes[0] + h->d_bytes[1];
+    return agg_flow_bytes_at(flow_table_hot(a->ft), flow_table_cold(a->ft), idx);
 }
 
 /* Look for the conversation to evict: of a few consecutive ones at a moving hand (a clock
@@ -690,7 +710,8 @@ static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
  * hitter). */
 static uint32_t agg_sweep_flow(struct agg *a)
 {
-    struct flow_hot *hot = flow_table_hot(a->ft);
+    const struct flow_hot *hot = flow_table_hot(a->ft);
+    const struct flow_cold *cold = flow_table_cold(a->ft);
     uint32_t slots = flow_table_slots(a->ft);
     uint32_t victim = FLOW_NONE;
     uint64_t vbytes = 0;
@@ -701,7 +722,7 @@ static uint32_t agg_sweep_flow(struct agg *a)
         if (!hot[idx].key.af)
             continue;
         seen++;
-        uint64_t b = agg_flow_bytes(a, idx);
+        uint64_t b = agg_flow_bytes_at(hot, cold, idx);
         if (victim == FLOW_NONE || hot[idx].last_sec < hot[victim].last_sec ||
             (hot[idx].last_sec == hot[victim].last_sec && b < vbytes)) {
             victim = idx;
@@ -1042,12 +1063,13 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
     uint32_t ifrow[2];
     if (c && c->ref[FLOW_REF_HOST_A] != STAT_NONE) {
         agg_rows_of_refs(a, k, c, &rw); /* captured first: it holds its rows */
-        agg_book(a, k, c, &rw, b, pk, &sp, false);
+        agg_book(a, k, c, &rw, b, pk, &sp);
         agg_exporter_rows(a, r, &sp, ifrow);
     } else {
-        rw.host[0] = rw.host[1] = rw.pair = rw.port = rw.app = STAT_NONE;
-        rw.to_svc = 0;
-        agg_book(a, k, c, &rw, b, pk, &sp, true);
+        /* what agg_book does for it: the rows come from its pair and its class (below) */
+        if (c)
+            agg_book_conv(c, b, pk, &sp);
+        agg_book_dir(a, agg_dir_of(a, k), b, pk);
         agg_defer_pair(a, kx, r->bytes, pk[dir], &sp, is_new);
         struct export_class *xc = agg_class_of(a, r, k, dir);
         export_class_add(xc, r->bytes, pk[dir], &sp, a->class_now, is_new);
@@ -1116,7 +1138,7 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
         b[dir] = r->bytes;
         p[dir] = r->packets;
         struct stat_span now = {a->now, a->now, r->bytes, 0};
-        agg_book(a, &h->key, c, &rw, b, p, &now, false);
+        agg_book(a, &h->key, c, &rw, b, p, &now);
         return;
     }
     if (!(h->d_pkts[0] | h->d_pkts[1]))
