@@ -83,7 +83,8 @@ uint32_t flow_table_slots(const struct flow_table *ft); /* iterate 0..slots-1, s
 uint32_t flow_table_capacity(const struct flow_table *ft);
 size_t flow_table_memory(const struct flow_table *ft);
 
-/* Direct access; pointers are valid until the next insert. */
+/* Direct access to the entries, indexed as the table's: both arrays are reserved for the
+ * table's capacity when it is made and never move, so the pointers stay valid for its life. */
 struct flow_hot *flow_table_hot(const struct flow_table *ft);
 struct flow_cold *flow_table_cold(const struct flow_table *ft);
 

@@ -53,6 +53,8 @@ struct agg {
     const struct localnet *ln;
     const struct service_db *svc;
     struct flow_table *ft;
+    struct flow_hot *hot;   /* ft's entries, which never move (flow_table.h): no call per use */
+    struct flow_cold *cold;
     struct stat_table *st[AGG_T_MAX]; /* AGG_T_FLOW unused */
     uint64_t addr_seed;               /* the host and pair tables' (agg_keys_of) */
     uint32_t proto_idx[256];          /* proto number -> row, STAT_NONE until seen */
@@ -122,6 +124,8 @@ struct agg *agg_new(const struct agg_limits *lim, const struct localnet *ln,
     a->ln = ln;
     a->svc = svc;
     a->ft = flow_table_new(lim->max_flows ? lim->max_flows : 1, seed);
+    a->hot = flow_table_hot(a->ft);
+    a->cold = flow_table_cold(a->ft);
     a->st[AGG_T_HOST] = stat_table_new(sizeof(struct flow_addr), lim->max_hosts, seed ^ 1);
     /* the same seed: a pair's hash is joined from its hosts' (agg_keys_of) */
     a->st[AGG_T_PAIR] = stat_table_new(2 * sizeof(struct flow_addr), lim->max_pairs, seed ^ 1);
@@ -624,14 +628,14 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
 
 static void agg_flush_one(struct agg *a, uint32_t idx)
 {
-    struct flow_hot *h = &flow_table_hot(a->ft)[idx];
+    struct flow_hot *h = &a->hot[idx];
     if (!h->key.af || !(h->d_pkts[0] | h->d_pkts[1]))
         return;
     uint64_t b[2] = {h->d_bytes[0], h->d_bytes[1]};
     uint64_t p[2] = {h->d_pkts[0], h->d_pkts[1]};
     h->d_bytes[0] = h->d_bytes[1] = 0;
     h->d_pkts[0] = h->d_pkts[1] = 0;
-    struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    struct flow_cold *c = &a->cold[idx];
     if (c->ref[FLOW_REF_HOST_A] == STAT_NONE)
         agg_resolve(a, &h->key, c);
     struct agg_rows rw;
@@ -644,8 +648,8 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
  * conversation the index slots of its hosts and pair. */
 static void agg_prefetch_flow(const struct agg *a, uint32_t idx)
 {
-    const struct flow_hot *h = &flow_table_hot(a->ft)[idx];
-    const struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    const struct flow_hot *h = &a->hot[idx];
+    const struct flow_cold *c = &a->cold[idx];
     if (!h->key.af)
         return;
     if (c->ref[FLOW_REF_HOST_A] == STAT_NONE) {
@@ -662,7 +666,7 @@ void agg_flush(struct agg *a)
 {
     /* flush in groups, prefetching a group ahead so the row lookups overlap */
     enum { AHEAD = 8 };
-    struct flow_cold *cold = flow_table_cold(a->ft);
+    struct flow_cold *cold = a->cold;
     for (uint32_t i = 0; i < a->n_dirty && i < AHEAD; i++)
         __builtin_prefetch(&cold[a->dirty[i]]);
     for (uint32_t i = 0; i < a->n_dirty; i++) {
@@ -680,7 +684,7 @@ void agg_flush(struct agg *a)
 
 static void agg_drop_flow(struct agg *a, uint32_t idx)
 {
-    struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+    struct flow_cold *c = &a->cold[idx];
     static const enum agg_table ref_table[4] = {AGG_T_HOST, AGG_T_HOST, AGG_T_PAIR, AGG_T_PORT};
     for (int r = 0; r < 4; r++)
         if (c->ref[r] != STAT_NONE)
@@ -701,7 +705,7 @@ static inline uint64_t agg_flow_bytes_at(const struct flow_hot *hot, const struc
 
 static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
 {
-    return agg_flow_bytes_at(flow_table_hot(a->ft), flow_table_cold(a->ft), idx);
+    return agg_flow_bytes_at(a->hot, a->cold, idx);
 }
 
 /* Look for the conversation to evict: of a few consecutive ones at a moving hand (a clock
@@ -710,8 +714,8 @@ static uint64_t agg_flow_bytes(const struct agg *a, uint32_t idx)
  * hitter). */
 static uint32_t agg_sweep_flow(struct agg *a)
 {
-    const struct flow_hot *hot = flow_table_hot(a->ft);
-    const struct flow_cold *cold = flow_table_cold(a->ft);
+    const struct flow_hot *hot = a->hot;
+    const struct flow_cold *cold = a->cold;
     uint32_t slots = flow_table_slots(a->ft);
     uint32_t victim = FLOW_NONE;
     uint64_t vbytes = 0;
@@ -736,7 +740,7 @@ static uint32_t agg_sweep_flow(struct agg *a)
  * victim touches (its index slot, the rows it references) is prefetched meanwhile. */
 static void agg_evict_flow(struct agg *a)
 {
-    const struct flow_hot *hot = flow_table_hot(a->ft);
+    const struct flow_hot *hot = a->hot;
     uint32_t victim = a->next_evict;
     if (victim == FLOW_NONE || victim >= flow_table_slots(a->ft) || !hot[victim].key.af)
         victim = agg_sweep_flow(a);
@@ -745,7 +749,7 @@ static void agg_evict_flow(struct agg *a)
     if (a->next_evict != FLOW_NONE) {
         static const enum agg_table ref_table[4] = {AGG_T_HOST, AGG_T_HOST, AGG_T_PAIR,
                                                     AGG_T_PORT};
-        const struct flow_cold *c = &flow_table_cold(a->ft)[next];
+        const struct flow_cold *c = &a->cold[next];
         flow_table_prefetch(a->ft, hot[next].hash);
         for (int r = 0; r < 4; r++)
             if (c->ref[r] != STAT_NONE)
@@ -760,7 +764,7 @@ static void agg_evict_flow(struct agg *a)
 
 static void agg_expire(struct agg *a)
 {
-    struct flow_hot *hot = flow_table_hot(a->ft);
+    struct flow_hot *hot = a->hot;
     uint32_t slots = flow_table_slots(a->ft);
     if (!slots)
         return;
@@ -1048,8 +1052,8 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
     struct flow_cold *c = NULL;
     if (idx != FLOW_NONE) {
         agg_flush_one(a, idx); /* captured packets of the same conversation, if any */
-        k = &flow_table_hot(a->ft)[idx].key;
-        c = &flow_table_cold(a->ft)[idx];
+        k = &a->hot[idx].key;
+        c = &a->cold[idx];
     } else {
         flow_key_of(r, &own);
         k = &own;
@@ -1092,7 +1096,7 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
 static bool agg_admit_flow(struct agg *a, uint64_t bytes)
 {
     uint32_t v = a->next_evict;
-    if (v == FLOW_NONE || v >= flow_table_slots(a->ft) || !flow_table_hot(a->ft)[v].key.af)
+    if (v == FLOW_NONE || v >= flow_table_slots(a->ft) || !a->hot[v].key.af)
         return true;
     return bytes > agg_flow_bytes(a, v);
 }
@@ -1114,12 +1118,12 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
         if (flow_table_full(a->ft))
             agg_evict_flow(a);
         idx = flow_table_insert(a->ft, r, hash);
-        flow_table_cold(a->ft)[idx].first_sec = a->now;
+        a->cold[idx].first_sec = a->now;
         dir = 0;
         is_new = true;
         a->flows++;
     }
-    struct flow_hot *h = &flow_table_hot(a->ft)[idx];
+    struct flow_hot *h = &a->hot[idx];
     h->last_sec = a->now;
     h->tcp_flags[dir] |= r->tcp_flags;
     if (r->flags & FLOW_REC_EXPORTED) {
@@ -1129,7 +1133,7 @@ static void agg_add_one(struct agg *a, const struct flow_rec *r, uint32_t hash,
     if (r->bytes >= UINT32_MAX - h->d_bytes[dir] || r->packets >= UINT32_MAX - h->d_pkts[dir]) {
         /* too big for the compact pending counters: book it straight away */
         agg_flush_one(a, idx);
-        struct flow_cold *c = &flow_table_cold(a->ft)[idx];
+        struct flow_cold *c = &a->cold[idx];
         if (c->ref[FLOW_REF_HOST_A] == STAT_NONE)
             agg_resolve(a, &h->key, c);
         struct agg_rows rw;
