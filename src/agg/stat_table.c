@@ -338,8 +338,9 @@ static uint32_t stat_create(struct stat_table *t, const void *key, uint32_t hash
     }
     hindex_reserve(&t->index, t->n_used);
 
+    /* the row is zero already: fresh from the reservation (xalloc.h), or cleared when it was
+     * evicted (stat_evict), all but the free list's link in `hash` */
     struct stat_entry *e = E(t, idx);
-    memset(e, 0, sizeof *e);
     memcpy(e->key, key, t->key_len);
     e->hash = hash;
     e->flags = STAT_F_USED;
