@@ -106,6 +106,8 @@ uint32_t stat_table_get(struct stat_table *t, const void *key, uint32_t now_sec,
 /* The same with the key's hash computed beforehand by stat_table_hash (batched callers hash
  * a group of keys, prefetch, then look them up). */
 uint32_t stat_table_hash(const struct stat_table *t, const void *key);
+uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
+                               uint32_t now_sec, bool *created);
 
 /* How stat_table_hash hashes the two common key sizes, for callers that hash where they can
  * share the work: a 16-byte key (an address) is stat_hash_fold(stat_hash16(key, seed)); a
@@ -129,8 +131,6 @@ static inline uint32_t stat_hash_join(uint64_t h0, uint64_t h1)
 
 /* The seed the table was made with (stat_table_new). */
 uint64_t stat_table_seed(const struct stat_table *t);
-uint32_t stat_table_get_hashed(struct stat_table *t, const void *key, uint32_t hash,
-                               uint32_t now_sec, bool *created);
 
 /* Find or create with admission, for bookings that hold no reference (flow exports). While
  * the table has room this is stat_table_get_hashed. When it is full, an absent key gets a row

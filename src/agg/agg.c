@@ -583,29 +583,24 @@ static inline void agg_book_dir(struct agg *a, int dir, const uint64_t bytes[2],
     a->packets += pkts[0] + pkts[1];
 }
 
-/* Book amounts of conversation (k, c) into its rows `rw`, its protocol's row, the totals and
- * their history, the bytes falling on the seconds of span `sp`. A flow export that holds no
- * rows of its own books less (agg_add_export). */
+/* Book amounts of conversation (k, c) into the rows `rw` it holds (hosts and pair always;
+ * port and application when it has them), its protocol's row, the totals and their history,
+ * the bytes falling on the seconds of span `sp`. A flow export that holds no rows of its own
+ * books less (agg_add_export). */
 static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *c,
                      const struct agg_rows *rw, const uint64_t bytes[2], const uint64_t pkts[2],
                      const struct stat_span *sp)
 {
-    if (c)
-        agg_book_conv(c, bytes, pkts, sp);
+    agg_book_conv(c, bytes, pkts, sp);
 
     struct stat_table *host = a->st[AGG_T_HOST];
-    /* hosts: [0] sent, [1] received; when a == b the row both sent and received them. STAT_NONE:
-     * held bookings (agg_pair_booked) */
-    if (rw->host[0] != STAT_NONE) {
-        stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
-        stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
-    }
+    /* hosts: [0] sent, [1] received; when a == b the row both sent and received them */
+    stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
+    stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
 
-    /* pairs: [0] lower address -> higher; STAT_NONE: a held booking (agg_defer_pair) */
+    /* pairs: [0] lower address -> higher */
     int s = flow_addr_gt(&k->a, &k->b);
-    if (rw->pair != STAT_NONE)
-        stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s],
-                            sp);
+    stat_table_add_span(a->st[AGG_T_PAIR], rw->pair, bytes[s], pkts[s], bytes[!s], pkts[!s], sp);
 
     int f = rw->to_svc; /* ports and applications: [0] towards the service, [1] from it */
     if (rw->port != STAT_NONE)
@@ -617,9 +612,7 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     stat_table_add_span(a->st[AGG_T_PROTO], agg_proto(a, k->proto), bytes[0], pkts[0], bytes[1],
                         pkts[1], sp);
 
-    int dir = rw->host[0] != STAT_NONE ? agg_dir(stat_table_centry(host, rw->host[0]),
-                                                 stat_table_centry(host, rw->host[1]))
-                                       : agg_dir_of(a, k);
+    int dir = agg_dir(stat_table_centry(host, rw->host[0]), stat_table_centry(host, rw->host[1]));
     agg_book_dir(a, dir, bytes, pkts);
     if (!stat_hist_add_span_fast(a->hist_d, a->hist_last, a->hist_shift, &a->hist_max, sp))
         stat_hist_add_span(

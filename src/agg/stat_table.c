@@ -432,11 +432,9 @@ static inline struct stat_entry *stat_book(struct stat_table *t, uint32_t idx, u
     return e;
 }
 
-/* stat_table_add_span, inline for the held bookings' loop. */
-static inline void stat_book_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
-                                  uint64_t b1, uint64_t p1, const struct stat_span *sp)
+/* A span into a row's history: the inline common case, else the general one (stat_hist.h). */
+static inline void stat_book_hist(struct stat_entry *e, const struct stat_span *sp)
 {
-    struct stat_entry *e = stat_book(t, idx, b0, p0, b1, p1, sp->first, sp->last);
     if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, sp))
         stat_hist_add_span(
             (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, sp);
@@ -445,7 +443,7 @@ static inline void stat_book_span(struct stat_table *t, uint32_t idx, uint64_t b
 void stat_table_add_span(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
                          uint64_t b1, uint64_t p1, const struct stat_span *sp)
 {
-    stat_book_span(t, idx, b0, p0, b1, p1, sp);
+    stat_book_hist(stat_book(t, idx, b0, p0, b1, p1, sp->first, sp->last), sp);
 }
 
 void stat_table_add_pend(struct stat_table *t, uint32_t idx, uint64_t b0, uint64_t p0,
@@ -493,7 +491,7 @@ uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b,
             created = idx != STAT_OTHER;
             made += created;
         }
-        /* stat_book_span, for a booking on one side only */
+        /* stat_table_add_span, for a booking on one side only */
         struct stat_entry *e = E(t, idx);
         unsigned side = k->side != 0;
         t->total_bytes += k->bytes;
@@ -503,9 +501,7 @@ uint32_t stat_table_add_held(struct stat_table *t, const struct stat_booking *b,
         e->aux += k->aux;
         stat_book_secs(e, k->first, k->last);
         struct stat_span sp = stat_span_even(k->first, k->last, k->bytes);
-        if (!stat_hist_add_span_fast(e->hist_d, e->hist_last, e->hist_shift, &e->hist_max, &sp))
-            stat_hist_add_span(
-                (struct stat_hist){e->hist_d, &e->hist_last, &e->hist_shift, &e->hist_max}, &sp);
+        stat_book_hist(e, &sp);
         if (done)
             done(ctx, k, e, created, got);
         if (made >= max_new)
