@@ -40,7 +40,8 @@ check junk-file 1 "not a capture file libpcap can read" -- -r "$TMP/junk.pcap" -
 check directory 1 "it is a directory" -- -r "$TMP" --batch
 
 "$MK" "$TMP/fix.pcap" >"$TMP/expect" || { echo "FAIL mkfixture"; exit 1; }
-check bad-filter 1 "bad filter expression" -- -r "$TMP/fix.pcap" --batch "tcp port port"
+check bad-filter 2 "bad filter expression 'tcp port port'" -- -r "$TMP/fix.pcap" --batch "tcp port port"
+check bad-filter-portt 2 "bad filter expression 'tcp portt 80'" -- -r "$TMP/fix.pcap" --json 'tcp portt 80'
 # as root: "no such interface"; without privileges: "no permission"; both name it
 check unknown-iface 1 "flowdrill-no-such0" -- -i flowdrill-no-such0 --batch --count 1
 
