@@ -256,15 +256,19 @@ END_TEST
 /* A host talking to itself (src == dst) is booked once in every table, captured (the
  * ICMP echo of linux_dlt_sll2.pcap: 2 x 84 bytes -> 168 bytes, 2 packets) and exported
  * (an nProbe record 0.0.0.0 -> 0.0.0.0), and as the first or a later report of its
- * conversation; an exported record of 0 packets books 0 packets (never 1). _i: 0 capture,
- * 1 export, 2 export after a capture of the same conversation. */
+ * conversation; an exported record of 0 packets books 0 packets (never 1). _i % 3: 0 capture,
+ * 1 export, 2 export after a capture of the same conversation; _i / 3: ICMP, TCP (which has
+ * a port row too). */
 START_TEST(test_self_talk_booked_once)
 {
     struct agg *a = new_agg(1000, 1000);
-    const char *h = _i == 1 ? "0.0.0.0" : "192.0.2.1";
+    int mode = _i % 3;
+    uint8_t proto = _i < 3 ? 1 : 6;
+    uint16_t sp = proto == 6 ? 40000 : 0, dp = proto == 6 ? 80 : 0;
+    const char *h = mode == 1 ? "0.0.0.0" : "192.0.2.1";
     for (int i = 0; i < 2; i++) {
-        struct flow_rec r = recs_make(h, 0, h, 0, 1, 84, T0);
-        if (_i == 1 || (_i == 2 && i == 1)) {
+        struct flow_rec r = recs_make(h, sp, h, dp, proto, 84, T0);
+        if (mode == 1 || (mode == 2 && i == 1)) {
             r.flags = FLOW_REC_EXPORTED;
             flow_addr_parse("198.51.100.9", &r.exporter);
             r.in_if = 3;
@@ -272,7 +276,7 @@ START_TEST(test_self_talk_booked_once)
         }
         add1(a, r);
     }
-    struct flow_rec z = recs_make(h, 0, h, 0, 1, 0, T0); /* 0 octets, 0 packets */
+    struct flow_rec z = recs_make(h, sp, h, dp, proto, 0, T0); /* 0 octets, 0 packets */
     z.packets = 0;
     z.flags = FLOW_REC_EXPORTED;
     flow_addr_parse("198.51.100.9", &z.exporter);
@@ -282,9 +286,9 @@ START_TEST(test_self_talk_booked_once)
     agg_totals(a, &t);
     ck_assert_uint_eq(t.bytes, 168);
     ck_assert_uint_eq(t.packets, 2);
-    static const enum agg_table tabs[] = {AGG_T_HOST, AGG_T_PAIR, AGG_T_APP, AGG_T_PROTO,
-                                          AGG_T_FLOW};
-    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+    static const enum agg_table tabs[] = {AGG_T_HOST, AGG_T_PAIR,  AGG_T_APP,
+                                          AGG_T_PROTO, AGG_T_FLOW, AGG_T_PORT};
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0] - (proto != 6); i++) {
         uint64_t p, f;
         ck_assert_msg(rowsum(a, tabs[i], &p, &f) == 168, "%s: %llu bytes",
                       agg_table_name(tabs[i]),
@@ -302,10 +306,10 @@ START_TEST(test_self_talk_booked_once)
     ck_assert_uint_eq(rows[0].bytes_dir[1], 0);
     ck_assert_uint_eq(rows[0].aux, 1); /* its one peer: itself */
     free(rows);
-    if (_i) { /* the exporter row books every exported byte once */
+    if (mode) { /* the exporter row books every exported byte once */
         uint64_t p;
-        ck_assert_uint_eq(rowsum(a, AGG_T_EXPORTER, &p, NULL), _i == 1 ? 168 : 84);
-        ck_assert_uint_eq(p, _i == 1 ? 2 : 1);
+        ck_assert_uint_eq(rowsum(a, AGG_T_EXPORTER, &p, NULL), mode == 1 ? 168 : 84);
+        ck_assert_uint_eq(p, mode == 1 ? 2 : 1);
     }
     agg_free(a);
 }
@@ -789,7 +793,7 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_export_older_than_history_reaches_totals);
     tcase_add_test(tc, test_export_entirely_before_history);
     tcase_add_test(tc, test_hist_ring_matches_naive_model);
-    tcase_add_loop_test(tc, test_self_talk_booked_once, 0, 3);
+    tcase_add_loop_test(tc, test_self_talk_booked_once, 0, 6);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -62,6 +62,24 @@ grep -q "^host: " "$TMP/out" && grep -q "^flow: " "$TMP/out" || { echo "FAIL tex
 check file-filter 0 "" -- -r "$TMP/fix.pcap" --json udp
 grep -q '"proto":\[\]' "$TMP/out" || true
 
+# exports of the shared encoder's shapes (tests/mkexports): per exporter, the family rule
+# each record of a dual-family template took, the records without a packet counter, and
+# nothing invented or booked twice
+MKX=${TOP_BUILDDIR:-.}/tests/mkexports
+mkdir "$TMP/shapes" && "$MKX" "$TMP/shapes" || { echo "FAIL mkexports"; fail=1; }
+check shape-dual 0 "" -- -r "$TMP/shapes/dual-v9.pcap" -l 2055 --force-sampling 1 --json \
+    --by host,exporter --top 0
+grep -q '"address_family":{"v4_only":2,"v6_only":1,"both_ip_version":0,"both_default_v4":2,"neither":1},"no_packet_counter":0' "$TMP/out" ||
+    { echo "FAIL dual-family rules per exporter"; fail=1; }
+grep -q '"key":"192.0.2.11","bytes":75000,"packets":55' "$TMP/out" ||
+    { echo "FAIL dual-family IPv4 host"; fail=1; }
+check shape-counts 0 "" -- -r "$TMP/shapes/counts-ipfix.pcap" -l 2055 --json --by exporter
+grep -q '"no_packet_counter":2' "$TMP/out" && grep -q '"totals":{"bytes":1286,"packets":1,' "$TMP/out" ||
+    { echo "FAIL packet-less records counted, 0 packets booked"; fail=1; }
+check shape-selftalk 0 "" -- -r "$TMP/shapes/selftalk-v9.pcap" -l 2055 --json --by host --top 0
+grep -q '"key":"0.0.0.0","bytes":4800,"packets":12,' "$TMP/out" ||
+    { echo "FAIL self-talk booked once"; fail=1; }
+
 # demo: live-like, two reports, then exit by --count
 check demo 0 "" -- --demo --json -d 0.5 --count 2
 [ "$(wc -l <"$TMP/out")" = 2 ] || { echo "FAIL demo: 2 reports expected"; fail=1; }
