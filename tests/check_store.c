@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -185,6 +187,38 @@ START_TEST(test_restart_keeps_history)
     store_series_free(&ser);
     /* the hour was rolled up at close */
     ck_assert_int_eq(q1(db, "SELECT bytes FROM hour_total"), 3000);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* Crash safety: minutes committed before a kill -9 are all there afterwards. */
+START_TEST(test_kill9_keeps_minutes)
+{
+    char err[512];
+    struct store_policy p;
+    store_policy_default(&p);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sqlite3 *db = store_schema_open(tmpdir, true, err, sizeof err);
+        if (!db)
+            _exit(3);
+        for (uint32_t i = 0; i < 5; i++) {
+            struct store_minute *m = mk_minute(60 * i, 10, 3);
+            if (store_write_minute(db, &p, m) != 0)
+                _exit(4);
+            store_minute_free(m);
+        }
+        kill(getpid(), SIGKILL); /* no close, no checkpoint */
+        _exit(5);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    sqlite3 *db = store_schema_open(tmpdir, true, err, sizeof err);
+    ck_assert_msg(db != NULL, "%s", err);
+    ck_assert_int_eq(q1(db, "SELECT count(*) FROM minute_total"), 5);
+    ck_assert_int_eq(q1(db, "SELECT sum(b0) FROM minute_row"), 5 * 60);
     sqlite3_close(db);
 }
 END_TEST
@@ -476,6 +510,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_rollup_exact);
     tcase_add_test(tc, test_write_top_and_rest);
     tcase_add_test(tc, test_restart_keeps_history);
+    tcase_add_test(tc, test_kill9_keeps_minutes);
     tcase_add_test(tc, test_retention_ages);
     tcase_add_test(tc, test_retention_size_cap);
     tcase_add_test(tc, test_roll_hour);
