@@ -293,9 +293,12 @@ int store_query_rows(sqlite3 *db, const struct store_series *ser, int tbl,
             continue; /* a row without its minute's total: not part of any sample */
         hint = si;
         int klen = sqlite3_column_bytes(st, 1);
+        static const uint8_t none[1] = {0};
         const uint8_t *k = sqlite3_column_blob(st, 1);
         if (klen < 0 || klen > STAT_KEY_MAX)
             continue;
+        if (!k)
+            k = none; /* the rest row: an empty key */
         struct store_group *g = store_groups_get(&G, k, (size_t)klen, tbl);
         struct store_counts *c = &g->q.row.c;
         uint64_t b0 = (uint64_t)sqlite3_column_int64(st, 2);

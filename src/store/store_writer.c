@@ -97,7 +97,8 @@ static int store_write_rows(sqlite3 *db, const struct store_policy *p, struct st
                            " p1 = p1 + excluded.p1, flows = flows + excluded.flows",
                            -1, &ins, NULL) != SQLITE_OK)
         return -1;
-    qsort(m->rows, m->n_rows, sizeof *m->rows, store_row_cmp);
+    if (m->n_rows)
+        qsort(m->rows, m->n_rows, sizeof *m->rows, store_row_cmp);
     int rc = 0;
     for (size_t i = 0; i < m->n_rows && rc == 0;) {
         int tbl = m->rows[i].table;
