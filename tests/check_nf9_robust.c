@@ -155,7 +155,9 @@ START_TEST(test_n9_07_one_zero_length_field)
 }
 END_TEST
 
-/* N9-08: field length 65535 in v9 rejects the template (no variable length in v9). */
+/* N9-08: field length 65535 in v9 is a variable-length field (H3C/HPE NetStream send it
+ * with an RFC 7011 length prefix, as Wireshark reads it): the template is learned and the
+ * record read (a 1-byte prefix of 0 here); 12 zero bytes hold one record and padding. */
 START_TEST(test_n9_08_len_65535)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {82, 65535, 0}};
@@ -164,12 +166,16 @@ START_TEST(test_n9_08_len_65535)
     nfenc_template(&m, 256, f, 2);
     nfenc_set_end(&m);
     nfenc_set_begin(&m, 256);
-    nfenc_zeros(&m, 12);
+    nfenc_v4(&m, "10.0.0.7");
+    nfenc_varlen(&m, "Gi0/1", 5, false);
+    nfenc_zeros(&m, 3);
     nfenc_set_end(&m);
     nfenc_finish(&m, 2);
     feed();
-    ck_assert_uint_eq(ctr(NF_R_TPL_BAD), 1);
-    ck_assert_uint_eq(rs.n, 0);
+    ck_assert_uint_eq(ctr(NF_R_TPL_BAD), 0);
+    ck_assert_uint_eq(rs.n, 1);
+    assert_addr(&rs.r[0].src, "10.0.0.7");
+    assert_only(0);
 }
 END_TEST
 

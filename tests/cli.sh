@@ -40,7 +40,8 @@ check junk-file 1 "not a capture file libpcap can read" -- -r "$TMP/junk.pcap" -
 check directory 1 "it is a directory" -- -r "$TMP" --batch
 
 "$MK" "$TMP/fix.pcap" >"$TMP/expect" || { echo "FAIL mkfixture"; exit 1; }
-check bad-filter 1 "bad filter expression" -- -r "$TMP/fix.pcap" --batch "tcp port port"
+check bad-filter 2 "bad filter expression 'tcp port port'" -- -r "$TMP/fix.pcap" --batch "tcp port port"
+check bad-filter-portt 2 "bad filter expression 'tcp portt 80'" -- -r "$TMP/fix.pcap" --json 'tcp portt 80'
 # as root: "no such interface"; without privileges: "no permission"; both name it
 check unknown-iface 1 "flowdrill-no-such0" -- -i flowdrill-no-such0 --batch --count 1
 
@@ -60,6 +61,24 @@ grep -q "^host: " "$TMP/out" && grep -q "^flow: " "$TMP/out" || { echo "FAIL tex
 
 check file-filter 0 "" -- -r "$TMP/fix.pcap" --json udp
 grep -q '"proto":\[\]' "$TMP/out" || true
+
+# exports of the shared encoder's shapes (tests/mkexports): per exporter, the family rule
+# each record of a dual-family template took, the records without a packet counter, and
+# nothing invented or booked twice
+MKX=${TOP_BUILDDIR:-.}/tests/mkexports
+mkdir "$TMP/shapes" && "$MKX" "$TMP/shapes" || { echo "FAIL mkexports"; fail=1; }
+check shape-dual 0 "" -- -r "$TMP/shapes/dual-v9.pcap" -l 2055 --force-sampling 1 --json \
+    --by host,exporter --top 0
+grep -q '"address_family":{"v4_only":2,"v6_only":1,"both_ip_version":0,"both_default_v4":2,"neither":1},"no_packet_counter":0' "$TMP/out" ||
+    { echo "FAIL dual-family rules per exporter"; fail=1; }
+grep -q '"key":"192.0.2.11","bytes":75000,"packets":55' "$TMP/out" ||
+    { echo "FAIL dual-family IPv4 host"; fail=1; }
+check shape-counts 0 "" -- -r "$TMP/shapes/counts-ipfix.pcap" -l 2055 --json --by exporter
+grep -q '"no_packet_counter":2' "$TMP/out" && grep -q '"totals":{"bytes":1286,"packets":1,' "$TMP/out" ||
+    { echo "FAIL packet-less records counted, 0 packets booked"; fail=1; }
+check shape-selftalk 0 "" -- -r "$TMP/shapes/selftalk-v9.pcap" -l 2055 --json --by host --top 0
+grep -q '"key":"0.0.0.0","bytes":4800,"packets":12,' "$TMP/out" ||
+    { echo "FAIL self-talk booked once"; fail=1; }
 
 # demo: live-like, two reports, then exit by --count
 check demo 0 "" -- --demo --json -d 0.5 --count 2

@@ -55,6 +55,21 @@ bool nf_reason_is_drop(enum nf_reason r);
 
 #define NF_MAX_FIELDS 256
 
+/* How the address family of a record was chosen when its template has both IPv4 (8/12) and
+ * IPv6 (27/28) address elements (counted per exporter: nf_exporter_info.family). Keep
+ * nf_family_rule_name() in step. */
+enum nf_family_rule {
+    NF_FAM_V4_ONLY = 0, /* only an IPv4 address non-zero: IPv4 */
+    NF_FAM_V6_ONLY,     /* only an IPv6 address non-zero: IPv6 */
+    NF_FAM_BOTH_IPVER,  /* both non-zero: the family ipVersion (60) names */
+    NF_FAM_BOTH_V4,     /* both non-zero, no ipVersion of 4 or 6: IPv4 */
+    NF_FAM_NEITHER,     /* all zero: ipVersion's family, else IPv4 */
+    NF_FAM_MAX
+};
+
+/* "v4_only", "v6_only", "both_ip_version", "both_default_v4", "neither" ("?" out of range). */
+const char *nf_family_rule_name(enum nf_family_rule r);
+
 struct nf_config {
     uint32_t default_sampling;   /* for exporters that announce none (0 = 1) */
     uint32_t force_sampling;     /* overrides every exporter (0 = off; 1 = raw counts) */
@@ -89,6 +104,8 @@ struct nf_exporter_info {
     int64_t last_seen_us;    /* arrival time of the last datagram */
     int64_t newest_flow_us;  /* newest flow end time seen (data age = now - this) */
     int64_t skew_us;         /* exporter clock minus ours, as estimated */
+    uint64_t family[NF_FAM_MAX]; /* records of dual-family templates, by the rule taken */
+    uint64_t no_packets;     /* flow records with no packet counter (booked with 0 packets) */
 };
 
 struct nf_collector;

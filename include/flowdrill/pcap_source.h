@@ -53,7 +53,9 @@ struct pcap_source_config {
 /* Error classes of pcap_source_open (negative errno values). */
 #define PCAP_SOURCE_EPERM (-1)   /* -EPERM: no privilege to capture */
 #define PCAP_SOURCE_ENODEV (-19) /* -ENODEV: no such interface */
-#define PCAP_SOURCE_EINVAL (-22) /* -EINVAL: bad filter or bad file */
+#define PCAP_SOURCE_EINVAL (-22) /* -EINVAL: bad file, or a filter the handle refuses */
+#define PCAP_SOURCE_EFILTER (-84) /* -EILSEQ: the filter expression does not compile (a usage
+                                   * error: the message names the problem) */
 #define PCAP_SOURCE_ENOENT (-2)  /* -ENOENT: file missing/unreadable */
 #define PCAP_SOURCE_EIO (-5)     /* anything else */
 #define PCAP_SOURCE_ETRUNC (-74) /* -EBADMSG: a file ends inside a record, or a bogus record */

@@ -87,6 +87,8 @@ enum {
 
 #define VIEW_SPARK 60 /* seconds in a sparkline */
 
+#define VIEW_FAM_RULES 5 /* = NF_FAM_MAX (checked where the rows are filled) */
+
 /* What the collector knows about an exporter row (filled by the application; see
  * view.h's decorate hook). */
 struct view_exporter {
@@ -96,6 +98,11 @@ struct view_exporter {
     uint32_t templates;   /* templates held */
     uint64_t seq_lost;    /* records (v5, IPFIX) or packets (v9) lost */
     uint32_t seen_ago_s;  /* since its last datagram */
+    /* records of templates with both IPv4 and IPv6 address elements, by the rule that chose
+     * their family (enum nf_family_rule order: IPv4 only, IPv6 only, both by ipVersion, both
+     * by default IPv4, neither), and flow records without a packet counter */
+    uint64_t family[VIEW_FAM_RULES];
+    uint64_t no_packets;
 };
 
 struct view_row {

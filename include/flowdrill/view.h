@@ -42,6 +42,8 @@ enum col_id {
     COL_LOSS,     /* exporters: sequence losses */
     COL_TEMPLATES,/* exporters: templates held */
     COL_SEEN,     /* exporters: seconds since the last datagram */
+    COL_FAMILY,   /* exporters: dual-family template records by family rule */
+    COL_NOPKTS,   /* exporters: flow records without a packet counter */
     COL_SPARK,
     COL_MAX
 };

@@ -362,7 +362,7 @@ static void agg_find_rows(struct agg *a, const struct flow_key *k, const struct 
     stat_table_hold(host, rw->host[0]);
     rw->host[1] = agg_host(a, &k->b, kh->host_hash[1]);
     stat_table_hold(host, rw->host[1]);
-    bool same = rw->host[1] == rw->host[0] && rw->host[0] != STAT_OTHER;
+    bool same = flow_addr_eq(&k->a, &k->b); /* self-talk: one host, counted once */
     stat_table_entry(host, rw->host[0])->flows++;
     if (!same)
         stat_table_entry(host, rw->host[1])->flows++;
@@ -432,7 +432,7 @@ static inline void agg_hold_host(struct agg *a, const struct stat_booking *pb, i
 /* A held pair booking, once booked, holds the bookings of its two hosts (in the pair key, lower
  * address first) for the host table: the pair's side is the lower host's (0: it sent the
  * bytes), a pair the table had not seen lately is a new peer of both, and a host talking to
- * itself is counted once in its flows and peers. */
+ * itself gets one booking: counted once in its flows, peers, bytes and packets. */
 static void agg_pair_booked(void *ctx, const struct stat_booking *pb, struct stat_entry *e,
                             bool created, enum stat_got got)
 {
@@ -443,7 +443,8 @@ static void agg_pair_booked(void *ctx, const struct stat_booking *pb, struct sta
     bool same = memcmp(pb->key, pb->key + len, len) == 0;
     bool peer = got == STAT_GOT_NEW;
     agg_hold_host(a, pb, 0, true, peer);
-    agg_hold_host(a, pb, 1, !same, peer && !same);
+    if (!same) /* self-talk: its bytes once, sent (agg_book) */
+        agg_hold_host(a, pb, 1, true, peer);
 }
 
 static void agg_apply_pairs(struct agg *a)
@@ -594,9 +595,12 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
     agg_book_conv(c, bytes, pkts, sp);
 
     struct stat_table *host = a->st[AGG_T_HOST];
-    /* hosts: [0] sent, [1] received; when a == b the row both sent and received them */
+    /* hosts: [0] sent, [1] received. A host talking to itself (a == b) is booked once, as
+     * the pair and the conversation book it: what it sent a->b (as tshark and nfdump count
+     * it, never twice) */
     stat_table_add_span(host, rw->host[0], bytes[0], pkts[0], bytes[1], pkts[1], sp);
-    stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
+    if (!flow_addr_eq(&k->a, &k->b))
+        stat_table_add_span(host, rw->host[1], bytes[1], pkts[1], bytes[0], pkts[0], sp);
 
     /* pairs: [0] lower address -> higher */
     int s = flow_addr_gt(&k->a, &k->b);
@@ -895,7 +899,7 @@ static void agg_exporter_rows(struct agg *a, const struct flow_rec *r, const str
     struct stat_table *et = a->st[AGG_T_EXPORTER], *it = a->st[AGG_T_IFACE];
     uint32_t ii[2]; /* [0] output interface, [1] input */
     uint32_t ei = agg_exporter_find(a, r, ii);
-    uint64_t pk = r->packets ? r->packets : 1;
+    uint64_t pk = r->packets; /* as exported: a record of 0 packets books 0 */
     stat_table_entry(et, ei)->flows++;
     stat_table_add_span(et, ei, r->bytes, pk, 0, 0, sp);
     /* interfaces: [0] bytes out through it, [1] bytes in through it */
@@ -1055,7 +1059,7 @@ static void agg_add_export(struct agg *a, const struct flow_rec *r, const struct
     agg_span(a, r, kx, &sp);
     uint64_t b[2] = {0, 0}, pk[2] = {0, 0};
     b[dir] = r->bytes;
-    pk[dir] = r->packets ? r->packets : 1;
+    pk[dir] = r->packets; /* as exported, never invented (0 stays 0) */
     struct agg_rows rw;
     uint32_t ifrow[2];
     if (c && c->ref[FLOW_REF_HOST_A] != STAT_NONE) {

@@ -291,7 +291,7 @@ static int app_open_sources(struct app *a)
                                 "use -l PORT)\n", err);
             else
                 fprintf(stderr, "flowdrill: %s\n", err);
-            return -1;
+            return r == PCAP_SOURCE_EFILTER ? -2 : -1; /* a bad filter is a usage error */
         }
         a->names[i] = xstrdup(cfg.name);
         a->rsrc[i].name = a->names[i];
@@ -353,8 +353,11 @@ int app_run(const struct options *o)
         nc.source_id = OPTIONS_MAX_IFACES; /* after the capture sources */
         a->nf = nf_collector_new(&nc, app_sink(a));
     }
-    if (app_open_sources(a) != 0)
+    int opened = app_open_sources(a);
+    if (opened != 0) {
+        rc = opened == -2 ? 2 : 1;
         goto out_sources;
+    }
     /* the capture interfaces are known now; the aggregator reads a->local by reference */
     app_default_local(a);
 

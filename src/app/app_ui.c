@@ -220,7 +220,7 @@ static void aui_draw(struct app *a, bool full)
 static void aui_refresh_rows(struct app *a)
 {
     if (a->wall_clock)
-        agg_advance(a->agg, app_wall_sec());
+        app_advance(a, app_wall_sec());
     else
         agg_flush(a->agg);
     aui_status(a);
@@ -285,6 +285,10 @@ static void aui_decorate(void *ctx, enum view_kind k, struct view_row *rows, siz
             e->sampling = ex[j].sampling;
             e->templates += ex[j].templates;
             e->seq_lost += ex[j].seq_lost;
+            _Static_assert(VIEW_FAM_RULES == NF_FAM_MAX, "one family count per rule");
+            for (int f = 0; f < NF_FAM_MAX; f++)
+                e->family[f] += ex[j].family[f];
+            e->no_packets += ex[j].no_packets;
         }
     }
     free(ex);

@@ -6,8 +6,9 @@
  * (N9-01). A flowset length below 4 or past the datagram ends the datagram
  * (NF_R_BAD_SET_LEN). Flowset ids 2..255 are skipped (NF_R_RESERVED_SET). Data for an unknown
  * template is held (template.h) and decoded when the template arrives, also later in the
- * same datagram (N9-11). v9 has no variable-length fields: a field length of 65535 rejects
- * the template (N9-08). The sequence number counts export packets: +1 per datagram.
+ * same datagram (N9-11). RFC 3954 has no variable-length fields, but H3C/HPE NetStream
+ * exporters send length 65535 with an IPFIX-style length prefix in each record: read as in
+ * IPFIX (template.h), as Wireshark does, bounded by the flowset. The sequence number counts export packets: +1 per datagram.
  *
  * Depends on nf_priv.h (collector callbacks), template.h and wire.h.
  */

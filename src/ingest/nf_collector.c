@@ -63,6 +63,19 @@ static const char *const nf_reason_names[NF_R_MAX] = {
     [NF_R_TRUNCATED_DATAGRAM] = "truncated_datagram",
 };
 
+static const char *const nf_family_names[NF_FAM_MAX] = {
+    [NF_FAM_V4_ONLY] = "v4_only",
+    [NF_FAM_V6_ONLY] = "v6_only",
+    [NF_FAM_BOTH_IPVER] = "both_ip_version",
+    [NF_FAM_BOTH_V4] = "both_default_v4",
+    [NF_FAM_NEITHER] = "neither",
+};
+
+const char *nf_family_rule_name(enum nf_family_rule r)
+{
+    return (unsigned)r < NF_FAM_MAX ? nf_family_names[r] : "?";
+}
+
 void nf_config_default(struct nf_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -243,6 +256,8 @@ size_t nf_collector_exporters(const struct nf_collector *c, struct nf_exporter_i
             o->last_seen_us = e->last_seen_us;
             o->newest_flow_us = e->newest_flow_us;
             o->skew_us = e->skew_valid ? e->skew_us : 0;
+            memcpy(o->family, e->family, sizeof o->family);
+            o->no_packets = e->no_packets;
         }
         n++;
     }

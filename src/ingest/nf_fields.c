@@ -50,6 +50,7 @@ static const struct nf_field_def nf_field_table[] = {
     {0, 48, NFF_SAMPLER_ID, NFK_UINT},
     {0, 49, NFF_SAMPLER_MODE, NFK_UINT},
     {0, 50, NFF_SAMPLER_RANDOM, NFK_UINT},
+    {0, 60, NFF_IP_VERSION, NFK_UINT},
     {0, 85, NFF_BYTES_TOTAL, NFK_UINT},
     {0, 86, NFF_PKTS_TOTAL, NFK_UINT},
     {0, 139, NFF_ICMP_TC6, NFK_UINT},
@@ -202,11 +203,16 @@ void nf_fields_plan_make(uint64_t have, struct nf_fields_plan *p)
 {
     memset(p, 0, sizeof *p); /* every sem NFF_NONE: reads the accumulator's zero */
     p->have = have;
-    bool v6 = (have >> NFF_SRC6 & 1) || (have >> NFF_DST6 & 1);
-    bool v4 = (have >> NFF_SRC4 & 1) || (have >> NFF_DST4 & 1);
+    p->src4 = (uint8_t)(have >> NFF_SRC4 & 1);
+    p->dst4 = (uint8_t)(have >> NFF_DST4 & 1);
+    p->src6 = (uint8_t)(have >> NFF_SRC6 & 1);
+    p->dst6 = (uint8_t)(have >> NFF_DST6 & 1);
+    bool v6 = p->src6 || p->dst6, v4 = p->src4 || p->dst4;
+    p->dual = v4 && v6; /* the family of each record is chosen when it is built */
     p->af = v6 ? FLOW_AF_INET6 : v4 ? FLOW_AF_INET : 0;
-    p->src = (uint8_t)(have >> (v6 ? NFF_SRC6 : NFF_SRC4) & 1);
-    p->dst = (uint8_t)(have >> (v6 ? NFF_DST6 : NFF_DST4) & 1);
+    p->src = v6 ? p->src6 : p->src4;
+    p->dst = v6 ? p->dst6 : p->dst4;
+    p->ip_version = nf_fields_first(have, NFF_IP_VERSION, NFF_NONE, NFF_NONE);
     p->proto = nf_fields_first(have, NFF_PROTO, NFF_NONE, NFF_NONE);
     p->tcp_flags = nf_fields_first(have, NFF_TCP_FLAGS, NFF_NONE, NFF_NONE);
     p->sport = nf_fields_first(have, NFF_SPORT, NFF_NONE, NFF_NONE);
@@ -262,23 +268,57 @@ static bool nf_fields_time(const struct nf_fields_acc *a, const struct nf_time_c
     }
 }
 
+static bool nf_fields_nonzero(const uint8_t *b, size_t n)
+{
+    uint8_t x = 0;
+    for (size_t i = 0; i < n; i++)
+        x |= b[i];
+    return x != 0;
+}
+
+/* The family of a record of a dual-family template (nf_fields.h), and the rule that chose it
+ * (enum nf_family_rule). */
+static uint8_t nf_fields_family(const struct nf_fields_acc *a, const struct nf_fields_plan *p,
+                                uint8_t *fam)
+{
+    bool v4 = (p->src4 && nf_fields_nonzero(a->src4, 4)) ||
+              (p->dst4 && nf_fields_nonzero(a->dst4, 4));
+    bool v6 = (p->src6 && nf_fields_nonzero(a->src, 16)) ||
+              (p->dst6 && nf_fields_nonzero(a->dst, 16));
+    uint64_t ver = a->v[p->ip_version]; /* 0 when absent */
+    if (v4 != v6) {
+        *fam = v4 ? NF_FAM_V4_ONLY : NF_FAM_V6_ONLY;
+        return v4 ? FLOW_AF_INET : FLOW_AF_INET6;
+    }
+    bool named = ver == 4 || ver == 6;
+    *fam = v4 ? (named ? NF_FAM_BOTH_IPVER : NF_FAM_BOTH_V4) : NF_FAM_NEITHER;
+    return ver == 6 ? FLOW_AF_INET6 : FLOW_AF_INET;
+}
+
 int nf_fields_finish_plan(const struct nf_fields_acc *a, const struct nf_fields_plan *p,
                           const struct nf_time_ctx *t, struct flow_rec out[2],
-                          uint32_t *sampler_id)
+                          uint32_t *sampler_id, uint8_t *fam)
 {
     struct flow_rec *r = &out[0];
     static const uint8_t zero[16];
 
     memset(r, 0, sizeof *r);
-    r->af = p->af;
-    if (p->af == FLOW_AF_INET6) {
-        if (p->src)
+    *fam = NF_FAM_MAX;
+    uint8_t af = p->af, has_src = p->src, has_dst = p->dst;
+    if (p->dual) {
+        af = nf_fields_family(a, p, fam);
+        has_src = af == FLOW_AF_INET6 ? p->src6 : p->src4;
+        has_dst = af == FLOW_AF_INET6 ? p->dst6 : p->dst4;
+    }
+    r->af = af;
+    if (af == FLOW_AF_INET6) {
+        if (has_src)
             flow_addr_set_v6(&r->src, a->src);
-        if (p->dst)
+        if (has_dst)
             flow_addr_set_v6(&r->dst, a->dst);
-    } else if (p->af == FLOW_AF_INET) {
-        flow_addr_set_v4(&r->src, p->src ? a->src : zero);
-        flow_addr_set_v4(&r->dst, p->dst ? a->dst : zero);
+    } else if (af == FLOW_AF_INET) {
+        flow_addr_set_v4(&r->src, has_src ? a->src4 : zero);
+        flow_addr_set_v4(&r->dst, has_dst ? a->dst4 : zero);
     }
     r->proto = (uint8_t)a->v[p->proto];
     r->tcp_flags = (uint8_t)a->v[p->tcp_flags];
@@ -329,9 +369,9 @@ int nf_fields_finish_plan(const struct nf_fields_acc *a, const struct nf_fields_
 }
 
 int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
-                     struct flow_rec out[2], uint32_t *sampler_id)
+                     struct flow_rec out[2], uint32_t *sampler_id, uint8_t *fam)
 {
     struct nf_fields_plan p;
     nf_fields_plan_make(a->have, &p);
-    return nf_fields_finish_plan(a, &p, t, out, sampler_id);
+    return nf_fields_finish_plan(a, &p, t, out, sampler_id, fam);
 }

@@ -26,6 +26,16 @@
  *  - ICMP: icmpTypeCode (32/139) or type/code (176..179); without them and with protocol
  *    1/58, the destination port is taken as type << 8 | code (Cisco convention). ICMP
  *    records carry no ports.
+ *  - Address family: a template with only IPv4 (8/12) or only IPv6 (27/28) address elements
+ *    gives every record that family. A template with both (routers send one template for
+ *    both families and fill one per record; tunnels fill both) chooses per record: the
+ *    family whose source or destination is non-zero; when both are, the one ipVersion (60)
+ *    names (4 or 6), else IPv4; when neither is, ipVersion, else IPv4. As Wireshark and
+ *    pmacct book them. Which rule each record took is returned (enum nf_family_rule) for
+ *    the exporter's counts. The views show no other address (no next hop), so no other
+ *    element needs the rule.
+ *  - Counts are never invented: a record without a packet counter books 0 packets (the
+ *    collector counts the case per exporter), a record of 0 octets and 0 packets books 0.
  */
 #ifndef FLOWDRILL_INGEST_NF_FIELDS_H
 #define FLOWDRILL_INGEST_NF_FIELDS_H
@@ -35,6 +45,7 @@
 #include <string.h>
 
 #include "flowdrill/flow.h"
+#include "flowdrill/nf.h"
 #include "flowdrill/wire.h"
 
 #define NF_PEN_REVERSE 29305u /* RFC 5103 reverse information elements */
@@ -91,6 +102,7 @@ enum nf_field_sem {
     NFF_REV_PKTS,
     NFF_REV_BYTES_TOTAL,
     NFF_REV_PKTS_TOTAL,
+    NFF_IP_VERSION, /* 60: 4 or 6 (chooses the family of a dual-family record) */
     NFF_MAX
 };
 
@@ -115,7 +127,8 @@ struct nf_time_ctx {
 struct nf_fields_acc {
     uint64_t have; /* bit per enum nf_field_sem seen */
     uint64_t v[NFF_MAX];
-    uint8_t src[16], dst[16]; /* address bytes (4 or 16 used) */
+    uint8_t src[16], dst[16];  /* IPv6 address bytes (27/28) */
+    uint8_t src4[4], dst4[4];  /* IPv4 address bytes (8/12): kept apart, a record may have both */
 };
 
 static inline void nf_fields_acc_init(struct nf_fields_acc *a)
@@ -192,10 +205,13 @@ static inline void nf_fields_store_op(struct nf_fields_acc *a, const struct nf_f
     default: { /* NFO_ADDR: one store for the usual sizes: the record is built from these
                 * bytes right after, a word at a time, and a word read back from several
                 * byte stores waits for them to reach the cache instead of being forwarded */
-        uint8_t *addr = op->sem == NFF_SRC4 || op->sem == NFF_SRC6 ? a->src : a->dst;
-        if (op->len == 4)
-            memcpy(addr, p, 4);
-        else if (op->len == 16)
+        if (op->sem == NFF_SRC4 || op->sem == NFF_DST4) {
+            if (op->len == 4) /* the only length an IPv4 element resolves with */
+                memcpy(op->sem == NFF_SRC4 ? a->src4 : a->dst4, p, 4);
+            return;
+        }
+        uint8_t *addr = op->sem == NFF_SRC6 ? a->src : a->dst;
+        if (op->len == 16)
             memcpy(addr, p, 16);
         else
             for (size_t i = 0; i < op->len; i++)
@@ -233,10 +249,11 @@ static inline bool nf_fields_has(const struct nf_fields_acc *a, enum nf_field_se
  * Build the flow record(s) of one data record into out[0] (forward) and out[1] (reverse,
  * when reverse counters are non-zero). Returns how many were built (1 or 2). Times are Unix
  * µs on the exporter's clock; bytes/packets unscaled. `*sampler_id` receives the samplerId /
- * selectorId of the record (0 when absent).
+ * selectorId of the record (0 when absent); `*fam` the rule that chose the address family
+ * of a record of a dual-family template (enum nf_family_rule), NF_FAM_MAX for any other.
  */
 int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
-                     struct flow_rec out[2], uint32_t *sampler_id);
+                     struct flow_rec out[2], uint32_t *sampler_id, uint8_t *fam);
 
 /*
  * What nf_fields_finish reads, decided from the set of fields present alone (`have`): which
@@ -248,6 +265,9 @@ int nf_fields_finish(const struct nf_fields_acc *a, const struct nf_time_ctx *t,
 struct nf_fields_plan {
     uint64_t have;              /* the set it was made for */
     uint8_t af, src, dst;       /* address family; whether each address is present */
+    uint8_t dual;               /* both families' elements: af, src, dst chosen per record */
+    uint8_t src4, dst4, src6, dst6; /* dual: which address elements are present */
+    uint8_t ip_version;         /* ipVersion (60), else NFF_NONE */
     uint8_t proto, tcp_flags, sport, dport, in_if, out_if, src_as, dst_as, sampler;
     uint8_t icmp_tc;            /* combined ICMP type/code field, else NFF_NONE */
     uint8_t icmp_split;         /* else type and code from two fields */
@@ -263,6 +283,6 @@ void nf_fields_plan_make(uint64_t have, struct nf_fields_plan *p);
 /* nf_fields_finish with plan p, made for a->have. */
 int nf_fields_finish_plan(const struct nf_fields_acc *a, const struct nf_fields_plan *p,
                           const struct nf_time_ctx *t, struct flow_rec out[2],
-                          uint32_t *sampler_id);
+                          uint32_t *sampler_id, uint8_t *fam);
 
 #endif

@@ -44,6 +44,8 @@ struct nf_exporter {
     /* statistics */
     uint64_t datagrams, records, bytes, packets, seq_lost, restarts;
     int64_t last_seen_us, newest_flow_us;
+    uint64_t family[NF_FAM_MAX]; /* dual-family template records by rule (nf.h) */
+    uint64_t no_packets;         /* flow records without a packet counter */
 };
 
 struct nf_collector {

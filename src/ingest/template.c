@@ -206,14 +206,13 @@ int nf_tpl_learn(struct nf_collector *c, const struct nf_exporter *e, uint8_t ve
         return -EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
-        if (f[i].len == NF_TPL_VARLEN && version == 10) {
+        if (f[i].len == NF_TPL_VARLEN) {
+            /* IPFIX variable length, and in v9 too: RFC 3954 has none, but exporters
+             * (H3C/HPE NetStream) send 65535 and an RFC 7011 section 7 length prefix in
+             * each record, as Wireshark reads them; 65535 cannot be a fixed length (no
+             * flowset holds it) */
             varlen = true;
             min_len += 1;
-        } else if (f[i].len == NF_TPL_VARLEN) {
-            /* v9 has no variable-length encoding: 65535 would be a fixed length that no
-             * flowset can hold (N9-08). */
-            nf_count(c, NF_R_TPL_BAD);
-            return -EINVAL;
         } else {
             fixed += f[i].len;
         }

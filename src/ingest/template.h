@@ -20,6 +20,9 @@
  *    as opaque.
  *  - v9 options scope fields are scope types (system, interface, ...), not element ids, so
  *    they are opaque; IPFIX scope fields are ordinary elements.
+ *  - Length 65535 is variable length in v9 as in IPFIX (RFC 7011 section 7: a 1-byte length,
+ *    or 255 and a 2-byte length, before the field's bytes in each record), bounded by the
+ *    set: a length past it counts NF_R_RECORD_TRUNCATED and ends the set.
  *
  * Sampling from options data: see template_records.c (34, 50, 309/310, 305/306).
  *

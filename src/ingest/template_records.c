@@ -72,7 +72,12 @@ static void nf_tpl_record_done(struct nf_collector *c, struct nf_exporter *e,
     struct flow_rec *r = nf_slot(c); /* room for two */
     if (plan->have != acc->have) /* the same for every record of most sets: made once */
         nf_fields_plan_make(acc->have, plan);
-    int nr = nf_fields_finish_plan(acc, plan, tc, r, &sid);
+    uint8_t fam;
+    int nr = nf_fields_finish_plan(acc, plan, tc, r, &sid, &fam);
+    if (fam < NF_FAM_MAX)
+        e->family[fam]++;
+    if (plan->pkts == NFF_NONE)
+        e->no_packets++; /* booked with 0 packets, as the export says nothing of them */
     for (int i = 0; i < nr; i++)
         nf_emit(c, e, &r[i], sid);
 }

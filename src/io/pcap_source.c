@@ -199,7 +199,7 @@ static int src_apply_filter(struct pcap_source *s, char *err, size_t errlen)
         if (!s->dead || pcap_compile(s->dead, &s->prog, s->cfg.bpf, 1, PCAP_NETMASK_UNKNOWN)) {
             src_set_err(err, errlen, "bad filter expression '%s': %s; see pcap-filter(7)",
                         s->cfg.bpf, s->dead ? pcap_geterr(s->dead) : "no memory");
-            return PCAP_SOURCE_EINVAL;
+            return s->dead ? PCAP_SOURCE_EFILTER : PCAP_SOURCE_EIO;
         }
         s->have_prog = true;
         return 0;
@@ -208,7 +208,7 @@ static int src_apply_filter(struct pcap_source *s, char *err, size_t errlen)
     if (pcap_compile(s->p, &prog, s->cfg.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         src_set_err(err, errlen, "bad filter expression '%s': %s; see pcap-filter(7)",
                     s->cfg.bpf, pcap_geterr(s->p));
-        return PCAP_SOURCE_EINVAL;
+        return PCAP_SOURCE_EFILTER;
     }
     int r = pcap_setfilter(s->p, &prog);
     pcap_freecode(&prog);

@@ -56,7 +56,7 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
     size_t n = nf_collector_exporters(nf, info, 64);
     if (n > 64)
         n = 64;
-    uint64_t lost = 0, restarts = 0, datagrams = 0;
+    uint64_t lost = 0, restarts = 0, datagrams = 0, family[NF_FAM_MAX] = {0}, no_pkts = 0;
     uint32_t templates = 0, sampling = 1, version = 0;
     int64_t seen = 0, newest = 0;
     for (size_t i = 0; i < n; i++) {
@@ -66,6 +66,9 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
         restarts += info[i].restarts;
         datagrams += info[i].datagrams;
         templates += info[i].templates;
+        for (int f = 0; f < NF_FAM_MAX; f++)
+            family[f] += info[i].family[f];
+        no_pkts += info[i].no_packets;
         sampling = info[i].sampling;
         version = info[i].version;
         if (info[i].last_seen_us > seen)
@@ -81,6 +84,12 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
     json_u64(o, "templates", templates, true);
     json_u64(o, "last_seen", seen > 0 ? (uint64_t)(seen / 1000000) : 0, true);
     json_u64(o, "newest_flow", newest > 0 ? (uint64_t)(newest / 1000000) : 0, true);
+    /* records of templates with both address families, by the rule that chose each one's */
+    fputs(",\"address_family\":{", o);
+    for (int f = 0; f < NF_FAM_MAX; f++)
+        json_u64(o, nf_family_rule_name((enum nf_family_rule)f), family[f], f > 0);
+    fputc('}', o);
+    json_u64(o, "no_packet_counter", no_pkts, true);
 }
 
 static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row *r)

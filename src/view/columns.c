@@ -27,6 +27,8 @@ static const struct col_def col_defs[COL_MAX] = {
     [COL_LOSS] = {COL_LOSS, "LOST", 7, 6, true, false},
     [COL_TEMPLATES] = {COL_TEMPLATES, "TPL", 5, 12, true, false},
     [COL_SEEN] = {COL_SEEN, "SEEN", 6, 9, true, false},
+    [COL_FAMILY] = {COL_FAMILY, "AF 4/6/v/d/0", 16, 13, true, false},
+    [COL_NOPKTS] = {COL_NOPKTS, "NOPKT", 6, 13, true, false},
     [COL_SPARK] = {COL_SPARK, "LAST 60s", 10, 11, false, true},
 };
 
@@ -52,6 +54,8 @@ bool view_has_column(const struct view *v, enum col_id c)
     case COL_LOSS:
     case COL_TEMPLATES:
     case COL_SEEN:
+    case COL_FAMILY:
+    case COL_NOPKTS:
         return k == VIEW_EXPORTERS;
     case COL_FLOWS:
         return k != VIEW_FLOWS && v->totals;
@@ -69,12 +73,31 @@ size_t view_columns(const struct view *v, enum col_id *out, size_t max)
                                         COL_TOTAL, COL_PACKETS, COL_FLOWS,  COL_PEERS,
                                         COL_SHARE, COL_FLAGS,   COL_VERSION,
                                         COL_SAMPLING, COL_LOSS, COL_TEMPLATES, COL_SEEN,
-                                        COL_SPARK};
+                                        COL_FAMILY, COL_NOPKTS, COL_SPARK};
     size_t n = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0] && n < max; i++)
         if (view_has_column(v, order[i]))
             out[n++] = order[i];
     return n;
+}
+
+/* An exporter's dual-family records by rule, "4/6/v/d/0" (IPv4 only, IPv6 only, both chosen
+ * by ipVersion, both defaulting to IPv4, neither non-zero); "-" when it sent none. */
+static char *vc_family(const struct view_exporter *e, char *buf, size_t len)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < VIEW_FAM_RULES; i++)
+        n += e->family[i];
+    if (!n)
+        return snprintf(buf, len, "-"), buf;
+    size_t off = 0;
+    for (int i = 0; i < VIEW_FAM_RULES && off < len; i++) {
+        char c[16];
+        rowfmt_count(e->family[i], c, sizeof c);
+        int w = snprintf(buf + off, len - off, "%s%s", i ? "/" : "", c);
+        off += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
 }
 
 uint64_t view_row_window(const struct view *v, const struct view_row *r)
@@ -224,8 +247,14 @@ char *view_cell_text(const struct view *v, const struct view_row *r, enum col_id
     case COL_LOSS:
     case COL_TEMPLATES:
     case COL_SEEN:
+    case COL_FAMILY:
+    case COL_NOPKTS:
         if (!r->exp.known)
             return snprintf(buf, len, "-"), buf;
+        if (c == COL_FAMILY)
+            return vc_family(&r->exp, buf, len);
+        if (c == COL_NOPKTS)
+            return rowfmt_count(r->exp.no_packets, buf, len);
         if (c == COL_VERSION)
             snprintf(buf, len, r->exp.version == 10 ? "ipfix" : "v%u", r->exp.version);
         else if (c == COL_SAMPLING)

@@ -95,6 +95,14 @@ static uint64_t vm_value(const struct view_row *r, enum col_id c)
         return r->exp.seen_ago_s;
     case COL_VERSION:
         return r->exp.version;
+    case COL_FAMILY: {
+        uint64_t n = 0; /* the records the rules chose for */
+        for (int i = 0; i < VIEW_FAM_RULES; i++)
+            n += r->exp.family[i];
+        return n;
+    }
+    case COL_NOPKTS:
+        return r->exp.no_packets;
     default:
         return 0;
     }

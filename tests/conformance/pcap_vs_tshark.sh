@@ -17,8 +17,9 @@
 # frame.protocols has an "ip" or "ipv6" layer, only the OUTERMOST IP header counts (the
 # first of ip/ipv6 in frame.protocols; tshark joins the values of nested layers with ",",
 # the first value is the outermost one). bytes = ip.len (IPv4) or ipv6.plen + 40 (IPv6);
-# a packet from A to B adds its bytes and 1 packet to host A and to host B (so a packet
-# from A to A adds twice to A, as the man page says: A's "out" and A's "in");
+# a packet from A to B adds its bytes and 1 packet to host A and to host B, and a packet
+# from A to A adds them to A once (as tshark's conversation and nfdump count it; the man
+# page: a host talking to itself is booked once, as sent);
 # the protocol is ip.proto for IPv4 and, for IPv6, the next-header value that ends the
 # outermost header's extension-header chain (see ipv6_proto()).
 # tshark runs with -o ip.defragment:FALSE -o ipv6.defragment:FALSE so that reassembly
@@ -269,7 +270,7 @@ def main():
             elif b > avail:
                 b = avail
                 exc['ip_len_clamp'] += 1
-        for h in (src, dst):
+        for h in ((src,) if src == dst else (src, dst)):
             e = hosts.setdefault(h, [0, 0])
             e[0] += b
             e[1] += 1

@@ -1,7 +1,8 @@
 /*
  * mkseeds.c - writes seed inputs for the fuzz_nf* targets, built with the project's own
  * encoders: tests/fuzz/mkseeds DIR writes DIR/v5-*, DIR/v9-*, DIR/ipfix-* in the targets'
- * input format ([ctl][len16][datagram]...).
+ * input format ([ctl][len16][datagram]...), and DIR/v9-shape-*, DIR/ipfix-shape-* for the
+ * record shapes of real router exports (nfenc.h).
  */
 #include "config.h"
 
@@ -50,6 +51,54 @@ static void v4_record(struct nfenc *m, uint32_t first, uint32_t last)
     nfenc_u32(m, last);
     nfenc_u16(m, 3);
     nfenc_u16(m, 4);
+}
+
+/* The record shapes of real router exports (nfenc.h shapes: dual-family templates, v9
+ * variable-length fields with 1- and 3-byte prefixes and one past its set, zero counts,
+ * packet-less and self-talk records), one seed per shape and version. */
+static void shape_seeds(const char *dir, struct nfenc *m)
+{
+    static const struct nfenc_flow f[] = {
+        {.src4 = "192.0.2.11", .dst4 = "10.10.0.35", .ip_version = 4, .proto = 6,
+         .sport = 40000, .dport = 443, .bytes = 5000, .pkts = 5, .vrf = "red", .app = "http"},
+        {.src6 = "2001:db8::1", .dst6 = "2001:db8::2", .ip_version = 6, .proto = 17,
+         .sport = 53, .dport = 53, .bytes = 300, .pkts = 3, .vrf = "blue", .long_form = true},
+        {.src4 = "198.51.100.1", .dst4 = "198.51.100.2", .src6 = "2001:db8::a",
+         .dst6 = "2001:db8::b", .ip_version = 6, .proto = 47, .bytes = 2000, .pkts = 2},
+        {.src4 = "0.0.0.0", .dst4 = "0.0.0.0", .proto = 0, .bytes = 0, .pkts = 0},
+    };
+    static const struct {
+        const char *name;
+        enum nfenc_shape s;
+        bool past; /* a variable-length field past the set after the records */
+    } shapes[] = {{"dual", NFENC_S_DUAL, false},     {"dualver", NFENC_S_DUAL_VER, false},
+                  {"varlen", NFENC_S_VARLEN, false}, {"varlen-past", NFENC_S_VARLEN, true},
+                  {"nopkt", NFENC_S_NOPKT, false},   {"selftalk-zero", NFENC_S_V4, false}};
+    for (int ipfix = 0; ipfix < 2; ipfix++) {
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s-shape-%s", ipfix ? "ipfix" : "v9", shapes[i].name);
+            FILE *out = open_seed(dir, name);
+            if (ipfix)
+                nfenc_ipfix(m, 1700000000, 0, 7);
+            else
+                nfenc_v9(m, 100000, 1700000000, 1, 0);
+            nfenc_set_begin(m, ipfix ? 2 : 0);
+            nfenc_shape_template(m, shapes[i].s, 400);
+            nfenc_set_end(m);
+            nfenc_set_begin(m, 400);
+            for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+                nfenc_shape_record(m, shapes[i].s, &f[k]);
+            if (shapes[i].past) {
+                nfenc_zeros(m, 21);
+                nfenc_u8(m, 255);
+                nfenc_u16(m, 4000);
+            }
+            nfenc_set_end(m);
+            put(out, ipfix ? 2 : 0, m->buf, nfenc_finish(m, 5));
+            fclose(out);
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -134,5 +183,6 @@ int main(int argc, char **argv)
     nfenc_set_end(&m);
     put(f, 2, m.buf, nfenc_finish(&m, 0));
     fclose(f);
+    shape_seeds(argv[1], &m);
     return 0;
 }

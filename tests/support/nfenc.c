@@ -183,3 +183,84 @@ void nfenc_withdraw(struct nfenc *m, uint16_t tid)
     nfenc_u16(m, tid);
     nfenc_u16(m, 0);
 }
+
+/* ---- shapes (nfenc.h) ---- */
+
+static const struct nfenc_field nfenc_dual_f[] = {
+    {8, 4, 0}, {12, 4, 0}, {27, 16, 0}, {28, 16, 0}, {15, 4, 0}, {62, 16, 0},
+    {4, 1, 0}, {7, 2, 0},  {11, 2, 0},  {1, 4, 0},   {2, 4, 0},  {60, 1, 0},
+};
+static const struct nfenc_field nfenc_varlen_f[] = {
+    {8, 4, 0}, {12, 4, 0}, {4, 1, 0}, {7, 2, 0}, {11, 2, 0}, {1, 4, 0}, {2, 4, 0},
+    {236, NFENC_VARLEN, 0}, {96, NFENC_VARLEN, 0},
+};
+static const struct nfenc_field nfenc_v4_f[] = {
+    {8, 4, 0}, {12, 4, 0}, {4, 1, 0}, {7, 2, 0}, {11, 2, 0}, {1, 4, 0}, {2, 4, 0},
+};
+
+void nfenc_shape_template(struct nfenc *m, enum nfenc_shape s, uint16_t tid)
+{
+    switch (s) {
+    case NFENC_S_DUAL:
+        nfenc_template(m, tid, nfenc_dual_f, 11);
+        break;
+    case NFENC_S_DUAL_VER:
+        nfenc_template(m, tid, nfenc_dual_f, 12);
+        break;
+    case NFENC_S_VARLEN:
+        nfenc_template(m, tid, nfenc_varlen_f, 9);
+        break;
+    case NFENC_S_NOPKT:
+        nfenc_template(m, tid, nfenc_v4_f, 6);
+        break;
+    case NFENC_S_V4:
+        nfenc_template(m, tid, nfenc_v4_f, 7);
+        break;
+    }
+}
+
+static void nfenc_addr4(struct nfenc *m, const char *a)
+{
+    if (a)
+        nfenc_v4(m, a);
+    else
+        nfenc_zeros(m, 4);
+}
+
+static void nfenc_addr6(struct nfenc *m, const char *a)
+{
+    if (a)
+        nfenc_v6(m, a);
+    else
+        nfenc_zeros(m, 16);
+}
+
+static void nfenc_text(struct nfenc *m, const char *t, bool long_form)
+{
+    nfenc_varlen(m, t ? t : "", t ? strlen(t) : 0, long_form);
+}
+
+void nfenc_shape_record(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f)
+{
+    bool dual = s == NFENC_S_DUAL || s == NFENC_S_DUAL_VER;
+    nfenc_addr4(m, f->src4);
+    nfenc_addr4(m, f->dst4);
+    if (dual) {
+        nfenc_addr6(m, f->src6);
+        nfenc_addr6(m, f->dst6);
+        nfenc_addr4(m, f->nh4);
+        nfenc_addr6(m, f->nh6);
+    }
+    nfenc_u8(m, f->proto);
+    nfenc_u16(m, f->sport);
+    nfenc_u16(m, f->dport);
+    nfenc_u32(m, f->bytes);
+    if (s != NFENC_S_NOPKT)
+        nfenc_u32(m, f->pkts);
+    if (s == NFENC_S_DUAL_VER)
+        nfenc_u8(m, f->ip_version);
+    if (s == NFENC_S_VARLEN) {
+        nfenc_text(m, f->vrf, f->long_form);
+        nfenc_text(m, f->app, f->long_form);
+    }
+}

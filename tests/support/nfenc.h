@@ -78,4 +78,37 @@ void nfenc_varlen(struct nfenc *m, const void *p, size_t len, bool long_form);
 void nfenc_put_u16_at(struct nfenc *m, size_t off, uint16_t v);
 void nfenc_put_u32_at(struct nfenc *m, size_t off, uint32_t v);
 
+/*
+ * Shapes: the templates and records real exporters send that a decoder must book as the
+ * device meant them (issue 18), v9 or IPFIX according to m->version. Each shape is a
+ * template (write it inside a template set) and a record writer for it (inside its data
+ * set). A record's fields come from a struct nfenc_flow; a NULL address is written as zeros.
+ *
+ *  NFENC_S_DUAL   8, 12, 27, 28, 15, 62, 4, 7, 11, 1, 2: both families' source, destination
+ *                 and next-hop addresses in one template (Cisco, Huawei), one filled per
+ *                 record, or both (tunnels), or neither
+ *  NFENC_S_DUAL_VER  the same and ipVersion (60)
+ *  NFENC_S_VARLEN 8, 12, 4, 7, 11, 1, 2, then VRFname (236) and applicationName (96) of
+ *                 length 65535 (variable: H3C NetStream v9, IPFIX): written with a 1-byte
+ *                 length, or with 255 and a 2-byte length when nfenc_flow.long_form
+ *  NFENC_S_NOPKT  8, 12, 4, 7, 11, 1: no packet counter
+ *  NFENC_S_V4     8, 12, 4, 7, 11, 1, 2: zero counts and self-talk (src == dst) records
+ */
+enum nfenc_shape { NFENC_S_DUAL, NFENC_S_DUAL_VER, NFENC_S_VARLEN, NFENC_S_NOPKT, NFENC_S_V4 };
+
+struct nfenc_flow {
+    const char *src4, *dst4, *src6, *dst6, *nh4, *nh6;
+    uint8_t ip_version; /* NFENC_S_DUAL_VER only */
+    uint8_t proto;
+    uint16_t sport, dport;
+    uint32_t bytes, pkts;        /* pkts: not written by NFENC_S_NOPKT */
+    const char *vrf, *app;       /* NFENC_S_VARLEN: the variable-length values (NULL: empty) */
+    bool long_form;              /* NFENC_S_VARLEN: 3-byte length prefixes */
+};
+
+/* The template of a shape, as template record `tid`. */
+void nfenc_shape_template(struct nfenc *m, enum nfenc_shape s, uint16_t tid);
+/* One record of a shape. */
+void nfenc_shape_record(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f);
+
 #endif
