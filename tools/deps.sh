@@ -1,12 +1,14 @@
 #!/bin/sh
 # deps.sh - install what flowdrill needs from Debian 12 (run as root, or with sudo available).
-#   tools/deps.sh          build and run: compiler, autotools, libuv, libpcap, ncurses
+#   tools/deps.sh          build and run: compiler, autotools, libuv, libpcap, ncurses, SQLite
 #   tools/deps.sh --test   also what the test suite uses: Check, tshark, tcpdump, softflowd,
 #                          nfdump, clang, tmux
 #   tools/deps.sh --screenshots  what tools/screenshots.sh uses: tmux, aha, chromium, a font
+#   tools/deps.sh --tty    only tmux: what .ci/run needs to run the README's first command,
+#                          whose last step is the screen, in a pseudo-terminal
 # Installs only what is missing, so it is quick to run again.
 set -eu
-pkgs="build-essential autoconf automake pkg-config libuv1-dev libpcap-dev libncurses-dev"
+pkgs="build-essential autoconf automake pkg-config libuv1-dev libpcap-dev libncurses-dev libsqlite3-dev"
 if [ "${1:-}" = "--test" ]; then
     # check: unit tests; tshark: the oracle of the conformance suites; softflowd and nfdump:
     # a real exporter and a reference collector for the end-to-end test; clang with its
@@ -18,6 +20,9 @@ if [ "${1:-}" = "--screenshots" ]; then
     # tools/screenshots.sh: tmux runs the screen, aha turns it into HTML, headless chromium
     # into a PNG; DejaVu Sans Mono has the block and arrow glyphs
     pkgs="$pkgs tmux aha chromium fonts-dejavu-core"
+fi
+if [ "${1:-}" = "--tty" ]; then
+    pkgs="tmux"
 fi
 missing=""
 for p in $pkgs; do

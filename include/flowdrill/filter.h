@@ -77,6 +77,22 @@ bool filter_match(const struct filter *f, const struct flow_key *k);
  */
 bool filter_match_host(const struct filter *f, const struct flow_addr *h);
 
+/*
+ * For a row that knows only part of a conversation (the history's stored rows): up to two
+ * addresses (a host: one; a pair: both ends, no direction), the protocol and the service port
+ * (-1 when unknown). Address tests ask whether either end is in the network, whatever their
+ * src/dst qualifier (a row carries both directions; "src and dst" asks for both ends); port
+ * tests ask the service port; a test the row cannot answer may come out either way, as in
+ * filter_match_host. f == NULL matches everything. No allocation.
+ */
+struct filter_facts {
+    struct flow_addr addr[2];
+    int n_addr; /* 0, 1 or 2 */
+    int proto;  /* 0..255, or -1 */
+    int port;   /* 0..65535, or -1 */
+};
+bool filter_match_facts(const struct filter *f, const struct filter_facts *x);
+
 /* The expression as compiled: the text with leading and trailing blanks removed and each run of
  * blanks made one space; printable ASCII. "" for NULL. Borrowed: valid while f lives. */
 const char *filter_text(const struct filter *f);

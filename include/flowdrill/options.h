@@ -49,6 +49,12 @@ struct options {
     size_t top;         /* --top, 0 = all */
     enum topn_sort sort;
     bool sort_given;
+    /* the history store (store.h) */
+    const char *store_dir; /* --store DIR, borrowed; NULL = the default directory */
+    bool no_store;         /* --no-store */
+    uint64_t store_max_bytes; /* --store-max-size MIB, in bytes */
+    bool history;          /* --history: query the store and exit */
+    const char *since, *until; /* --since/--until text (history_cli_parse_time), borrowed */
 };
 
 enum {

@@ -24,6 +24,7 @@
 
 #include "flowdrill/agg.h"
 #include "flowdrill/demo.h"
+#include "flowdrill/history_cli.h"
 #include "flowdrill/nf.h"
 #include "flowdrill/packet.h"
 #include "flowdrill/pcap_source.h"
@@ -136,14 +137,14 @@ static void app_on_tick(uv_timer_t *t)
         gettimeofday(&tv, NULL);
         nf_collector_tick(a->nf, (int64_t)tv.tv_sec * 1000000 + tv.tv_usec);
     }
-    agg_advance(a->agg, app_wall_sec());
+    app_advance(a, app_wall_sec());
 }
 
 static void app_on_report(uv_timer_t *t)
 {
     struct app *a = t->data;
     if (a->wall_clock)
-        agg_advance(a->agg, app_wall_sec());
+        app_advance(a, app_wall_sec());
     if (a->ui) {
         app_ui_tick(a);
         if (a->o->count && ++a->reports >= a->o->count && !a->stopping)
@@ -168,7 +169,7 @@ static void app_on_signal(uv_signal_t *s, int signum)
         return;
     }
     if (a->wall_clock)
-        agg_advance(a->agg, app_wall_sec());
+        app_advance(a, app_wall_sec());
     agg_finish(a->agg);
     app_report(a, true);
     app_stop(a);
@@ -282,7 +283,7 @@ static int app_open_sources(struct app *a)
         if (cfg.kind == PCAP_SOURCE_LIVE)
             cfg.name = live[i];
         cfg.source_id = (uint32_t)i;
-        int r = pcap_source_open(&a->src[i], &cfg, &a->pkt, agg_sink(a->agg), err, sizeof err);
+        int r = pcap_source_open(&a->src[i], &cfg, &a->pkt, app_sink(a), err, sizeof err);
         if (r != 0) {
             if (r == PCAP_SOURCE_EPERM && !o->n_ifaces && !o->file && !o->demo)
                 fprintf(stderr, "flowdrill: %s\n(flowdrill captures on the default interface "
@@ -322,6 +323,8 @@ static void app_default_local(struct app *a)
 
 int app_run(const struct options *o)
 {
+    if (o->history)
+        return history_cli_run(o, stdout, stderr);
     struct app *a = xcalloc(1, sizeof *a);
     a->o = o;
     a->exit_code = 0;
@@ -329,6 +332,7 @@ int app_run(const struct options *o)
     a->svc = service_db_new(true);
     a->local = o->local;
     a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed());
+    app_store_open(a);
 
     int rc = 1;
     uv_loop_init(&a->loop);
@@ -347,7 +351,7 @@ int app_run(const struct options *o)
         nc.force_sampling = o->force_sampling;
         nc.template_timeout_s = o->template_timeout;
         nc.source_id = OPTIONS_MAX_IFACES; /* after the capture sources */
-        a->nf = nf_collector_new(&nc, agg_sink(a->agg));
+        a->nf = nf_collector_new(&nc, app_sink(a));
     }
     int opened = app_open_sources(a);
     if (opened != 0) {
@@ -410,6 +414,7 @@ out_sources:
     uv_run(&a->loop, UV_RUN_DEFAULT); /* let the closes finish */
     uv_loop_close(&a->loop);
 out:
+    app_store_close(a);
     app_ui_free(a);
     nf_collector_free(a->nf);
     agg_free(a->agg);

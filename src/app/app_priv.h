@@ -21,6 +21,7 @@
 #include "flowdrill/udp_listener.h"
 
 struct app_ui;
+struct app_store;
 
 #define APP_MAX_SOURCES (OPTIONS_MAX_IFACES + OPTIONS_MAX_LISTEN)
 
@@ -50,6 +51,7 @@ struct app {
     int exit_code;
     bool stopping;
     struct app_ui *ui; /* the screen; NULL in batch mode */
+    struct app_store *store; /* the history store; NULL when off (app_store.c) */
     bool src_done[APP_MAX_SOURCES];
     bool src_failed[APP_MAX_SOURCES];
 };
@@ -58,6 +60,15 @@ struct app {
 uint32_t app_wall_sec(void);
 void app_stop(struct app *a);
 void app_fill_sources(struct app *a);
+
+/* The history store (app_store.c): open it when the options want it (a failure is printed
+ * and the run goes on without it); the sink every source feeds (the aggregator's, behind the
+ * store's minute watch); moving time with the wall clock; the last minute and closing. */
+bool app_store_wanted(const struct options *o);
+void app_store_open(struct app *a);
+struct flow_sink app_sink(struct app *a);
+void app_advance(struct app *a, uint32_t sec);
+void app_store_close(struct app *a);
 
 /* The screen (app_ui.c). */
 int app_ui_start(struct app *a);     /* after the sources are open; 0 or -1 (message printed) */

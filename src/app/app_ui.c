@@ -220,7 +220,7 @@ static void aui_draw(struct app *a, bool full)
 static void aui_refresh_rows(struct app *a)
 {
     if (a->wall_clock)
-        agg_advance(a->agg, app_wall_sec());
+        app_advance(a, app_wall_sec());
     else
         agg_flush(a->agg);
     aui_status(a);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/history_cli.h"
+#include "flowdrill/store.h"
 #include "flowdrill/udp_listener.h"
 #include "flowdrill/xalloc.h"
 
@@ -34,6 +36,12 @@ enum {
     OPT_FORCE_SAMPLING,
     OPT_TEMPLATE_TIMEOUT,
     OPT_NO_COLOR,
+    OPT_STORE,
+    OPT_NO_STORE,
+    OPT_STORE_MAX,
+    OPT_HISTORY,
+    OPT_SINCE,
+    OPT_UNTIL,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +73,12 @@ static const struct option long_opts[] = {
     {"template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT},
     {"no-dns", no_argument, NULL, 'n'},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"no-store", no_argument, NULL, OPT_NO_STORE},
+    {"store-max-size", required_argument, NULL, OPT_STORE_MAX},
+    {"history", no_argument, NULL, OPT_HISTORY},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -123,6 +137,20 @@ void options_usage(FILE *out)
           "      --top N             rows per table (default 10; 0 = every row)\n"
           "      --sort KEY          bytes, packets, flows, rate2, rate10, rate40 (default bytes;\n"
           "                          the screen starts on rate2 unless given)\n"
+          "\n"
+          "History (an SQLite store of per-minute roll-ups; see HISTORY in flowdrill(8)):\n"
+          "      --store DIR         keep history in DIR (default $XDG_DATA_HOME/flowdrill or\n"
+          "                          ~/.local/share/flowdrill; on by default for live capture\n"
+          "                          and collection, off for -r and --demo unless given)\n"
+          "      --no-store          keep no history\n"
+          "      --store-max-size MIB  size cap of the store (default 1024)\n"
+          "      --history           print the history instead of capturing: the range's\n"
+          "                          totals and the busiest rows of --by with mean, 95th\n"
+          "                          percentile, peak and growth (text, or --json); trailing\n"
+          "                          words are a screen filter (host 10.0.0.1 and port 443)\n"
+          "      --since TIME        start of the range (default 24h: 90m, 7d, 2w back from now,\n"
+          "                          a UTC date 2026-12-06T14:30, or @UNIXSECONDS)\n"
+          "      --until TIME        end of the range (default now)\n"
           "\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
@@ -220,6 +248,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
     o->sort = TOPN_SORT_BYTES;
     localnet_init(&o->local);
     agg_limits_default(&o->limits);
+    o->store_max_bytes = STORE_MAX_BYTES_DEFAULT;
 
     unsigned long v;
     int c;
@@ -392,6 +421,36 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
             o->sort_given = true;
             break;
         }
+        case OPT_STORE:
+            if (!*optarg)
+                return bad(err, "--store", "empty directory name", NULL,
+                           "name one, e.g. --store /var/lib/flowdrill");
+            o->store_dir = optarg;
+            break;
+        case OPT_NO_STORE:
+            o->no_store = true;
+            break;
+        case OPT_STORE_MAX:
+            if (num(err, "--store-max-size", optarg, 1, 16777216, &v))
+                return OPTIONS_USAGE;
+            o->store_max_bytes = (uint64_t)v << 20;
+            break;
+        case OPT_HISTORY:
+            o->history = true;
+            break;
+        case OPT_SINCE:
+        case OPT_UNTIL: {
+            uint32_t t;
+            if (history_cli_parse_time(optarg, 86400u * 365 * 30, &t) != 0)
+                return bad(err, c == OPT_SINCE ? "--since" : "--until", "not a time", optarg,
+                           "use a duration back from now (24h, 7d), a UTC date "
+                           "(2026-12-06T14:30) or @UNIXSECONDS");
+            if (c == OPT_SINCE)
+                o->since = optarg;
+            else
+                o->until = optarg;
+            break;
+        }
         case 'h':
             options_usage(out);
             return OPTIONS_EXIT;
@@ -425,6 +484,26 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
               err);
         return OPTIONS_USAGE;
     }
+    if (o->history && (sources || o->n_ifaces || o->n_listen)) {
+        fputs("flowdrill: --history reads the store and captures nothing; drop -i, -l, -r and "
+              "--demo\n",
+              err);
+        return OPTIONS_USAGE;
+    }
+    if (o->history && o->no_store) {
+        fputs("flowdrill: --history needs the store; drop --no-store\n", err);
+        return OPTIONS_USAGE;
+    }
+    if ((o->since || o->until) && !o->history) {
+        fputs("flowdrill: --since and --until only apply to --history\n", err);
+        return OPTIONS_USAGE;
+    }
+    if (o->store_dir && o->no_store) {
+        fputs("flowdrill: --store and --no-store contradict each other; use one\n", err);
+        return OPTIONS_USAGE;
+    }
+    if (o->history)
+        o->batch = true; /* a query, never the screen */
     if (!o->batch && !o->interval_given)
         o->interval = 1.0; /* the screen refreshes every second, reports every two */
     if (o->realtime && !o->file) {

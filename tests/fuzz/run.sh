@@ -9,16 +9,9 @@ cd "$(dirname "$0")/../.."
 top=$(pwd)
 secs=${1:-60}
 command -v clang >/dev/null || { echo "run.sh: needs clang (Debian package 'clang')"; exit 1; }
-# a tree configured in place cannot host out-of-tree builds: use a copy of its sources
-if [ -n "${FLOWDRILL_SRC:-}" ]; then src=$FLOWDRILL_SRC
-else
-    [ -f config.status ] || [ -x configure ] || ./autogen.sh >/dev/null 2>&1
-    src=$(tests/pristine-src.sh)
-fi
-# a build-fuzz/ configured from another source directory is remade
-if [ -f build-fuzz/Makefile ] && ! grep -qx "srcdir = $src" build-fuzz/Makefile; then rm -rf build-fuzz; fi
+[ -x configure ] || ./autogen.sh >/dev/null 2>&1
 mkdir -p build-fuzz && cd build-fuzz
-[ -f Makefile ] || "$src"/configure -q CC=clang --enable-fuzzing
+[ -f Makefile ] || "$top"/configure -q CC=clang --enable-fuzzing
 make -s -j"$(nproc)" tests/libtestsupport.a
 make -s -j"$(nproc)" tests/fuzz/fuzz_packet tests/fuzz/fuzz_nf5 tests/fuzz/fuzz_nf9 \
     tests/fuzz/fuzz_ipfix tests/fuzz/fuzz_nf_stateful tests/fuzz/fuzz_text tests/fuzz/mkseeds
