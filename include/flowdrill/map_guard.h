@@ -12,6 +12,7 @@
 #ifndef FLOWDRILL_MAP_GUARD_H
 #define FLOWDRILL_MAP_GUARD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,5 +24,10 @@ void map_guard_disarm(void);
 
 /* True once a fault inside the guarded mapping has been absorbed (data past it reads 0). */
 bool map_guard_tripped(void);
+
+/* For another SIGBUS handler installed later (the terminal restore): absorb the fault when
+ * it lies in the guarded mapping and return true (the handler then just returns); false
+ * when it is not ours. Async-signal-safe. */
+bool map_guard_absorb(const siginfo_t *si);
 
 #endif

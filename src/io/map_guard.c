@@ -29,21 +29,28 @@ static uintptr_t guard_base, guard_end;
 static struct sigaction guard_old;
 static bool guard_armed;
 
+bool map_guard_absorb(const siginfo_t *si)
+{
+    uintptr_t a = (uintptr_t)si->si_addr;
+    /* only a fault the kernel raised has an address; kill(2) has si_code <= 0 */
+    if (si->si_code <= 0 || !guard_base || a < guard_base || a >= guard_end)
+        return false;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = a & ~(page - 1);
+    if (from < guard_base)
+        from = guard_base;
+    if (mmap((void *)from, guard_end - from, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0) == MAP_FAILED)
+        return false;
+    guard_tripped = 1;
+    return true;
+}
+
 static void map_guard_on_bus(int sig, siginfo_t *si, void *uctx)
 {
     (void)uctx;
-    uintptr_t a = (uintptr_t)si->si_addr;
-    if (guard_base && a >= guard_base && a < guard_end) {
-        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-        uintptr_t from = a & ~(page - 1);
-        if (from < guard_base)
-            from = guard_base;
-        if (mmap((void *)from, guard_end - from, PROT_READ,
-                 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED) {
-            guard_tripped = 1;
-            return;
-        }
-    }
+    if (map_guard_absorb(si))
+        return;
     /* not ours (or cannot repair): hand it to whoever had SIGBUS before (the terminal
      * restore, or the default action) and re-raise, so the exit status tells the truth */
     sigaction(sig, &guard_old, NULL);
