@@ -23,6 +23,7 @@
 
 #include <pcap/pcap.h>
 
+#include "flowdrill/map_guard.h"
 #include "flowdrill/pcap_file.h"
 #include "flowdrill/xalloc.h"
 
@@ -41,6 +42,9 @@ struct pcap_source {
     size_t map_len;
     size_t map_released;   /* bytes of the mapping already given back */
     size_t map_populated;  /* bytes of the mapping already faulted in */
+    int map_fd;            /* the mapped file, kept open to notice it shrinking (fstat) */
+    size_t map_checked;    /* page-aligned end up to which the file's size was last checked */
+    bool shrunk;           /* the file was truncated while being read */
     pcap_t *dead;          /* compiles the filter for pf */
     struct bpf_program prog;
     bool have_prog;
@@ -144,11 +148,56 @@ static void src_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char 
 }
 
 /* Next packet from whichever reader the source uses: 1, 0 at end, negative on error. */
+/*
+ * The mapped file may shrink under the reader (see map_guard.h). Touch the record so any
+ * fault happens here, then ask the file's size again when the guard tripped, when the record
+ * reaches a page not checked yet, or when its header is all zeros (what the tail of a page
+ * past a new end reads as). A record that does not lie wholly inside the file is not read:
+ * the reader stops at the last whole record, as for a file that ends inside a record.
+ */
+static int src_check_shrink(struct pcap_source *s, size_t start, const struct pcap_file_pkt *pk)
+{
+    if (s->map_fd < 0)
+        return 0;
+    const volatile uint8_t *d = pk->data;
+    size_t end = s->pf.off;
+    for (size_t i = 0; i < pk->caplen; i += 4096)
+        (void)d[i];
+    if (pk->caplen)
+        (void)d[pk->caplen - 1];
+    bool zero = pk->caplen == 0 && pk->wirelen == 0 && pk->ts_us == 0;
+    if (!map_guard_tripped() && !zero && end <= s->map_checked)
+        return 0;
+    struct stat st;
+    if (fstat(s->map_fd, &st) != 0)
+        return 0;
+    size_t size = (size_t)st.st_size;
+    /* up to the end of this page (later records in it need no syscall), never past the file */
+    s->map_checked = (end + 4095) & ~(size_t)4095;
+    if (s->map_checked > size)
+        s->map_checked = size;
+    if (end <= size)
+        return 0;
+    s->shrunk = true;
+    s->pf.off = start;
+    s->pf.len = size < start ? start : size;
+    snprintf(s->error, sizeof s->error,
+             "the capture file shrank from %zu to %zu bytes while it was read (truncated or "
+             "replaced), after its first %zu bytes",
+             s->map_len, size, start);
+    return -EINVAL;
+}
+
 static int src_next(struct pcap_source *s, struct pcap_file_pkt *pk)
 {
     if (s->own) {
         for (;;) {
+            if (s->shrunk)
+                return -EINVAL;
+            size_t start = s->pf.off;
             int r = pcap_file_next(&s->pf, pk);
+            if (r > 0 && src_check_shrink(s, start, pk) < 0)
+                r = -EINVAL;
             if (r <= 0 || !s->have_prog)
                 return r;
             struct pcap_pkthdr h;
@@ -280,13 +329,20 @@ static int src_map_classic(struct pcap_source *s, const struct stat *st)
     if (fd < 0)
         return -1;
     void *m = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
-        return -1;
-    if (pcap_file_open(&s->pf, m, (size_t)st->st_size) != 0) {
-        munmap(m, (size_t)st->st_size);
+    if (m == MAP_FAILED || map_guard_arm(m, (size_t)st->st_size) != 0) {
+        if (m != MAP_FAILED)
+            munmap(m, (size_t)st->st_size);
+        close(fd);
         return -1;
     }
+    if (pcap_file_open(&s->pf, m, (size_t)st->st_size) != 0) {
+        map_guard_disarm();
+        munmap(m, (size_t)st->st_size);
+        close(fd);
+        return -1;
+    }
+    /* a file that grows meanwhile is read as it was when opened: the mapping's length */
+    s->map_fd = fd;
     madvise(m, (size_t)st->st_size, MADV_SEQUENTIAL);
     madvise(m, (size_t)st->st_size, MADV_WILLNEED);
     s->map = m;
@@ -356,8 +412,12 @@ static void src_free(struct pcap_source *s)
         pcap_freecode(&s->prog);
     if (s->dead)
         pcap_close(s->dead);
-    if (s->map)
+    if (s->map) {
+        map_guard_disarm();
         munmap(s->map, s->map_len);
+    }
+    if (s->map_fd >= 0)
+        close(s->map_fd);
     free(s->name);
     free(s);
 }
@@ -366,6 +426,7 @@ int pcap_source_open(struct pcap_source **out, const struct pcap_source_config *
                      struct packet_stats *stats, struct flow_sink sink, char *err, size_t errlen)
 {
     struct pcap_source *s = xcalloc(1, sizeof *s);
+    s->map_fd = -1;
     s->cfg = *cfg;
     s->name = xstrdup(cfg->name ? cfg->name : "?");
     s->stats = stats;

@@ -17,6 +17,7 @@
 
 #include <curses.h>
 
+#include "flowdrill/tty_restore.h"
 #include "flowdrill/ui.h"
 #include "flowdrill/xalloc.h"
 
@@ -298,8 +299,11 @@ int tui_open(struct tui **out, uv_loop_t *loop, const struct tui_config *cfg, ch
     uv_signal_init(loop, &t->winch);
     t->winch.data = t;
     uv_signal_start(&t->winch, tui_on_winch, SIGWINCH);
+    /* before curses changes the modes: a fatal signal puts these back (tty_restore.h) */
+    tty_restore_arm(STDOUT_FILENO);
     t->screen = newterm(NULL, stdout, stdin);
     if (!t->screen) {
+        tty_restore_disarm();
         snprintf(err, len, "cannot start the screen on this terminal (TERM=%s); use --batch",
                  getenv("TERM"));
         uv_close((uv_handle_t *)&t->winch, NULL);
@@ -372,6 +376,7 @@ void tui_close(struct tui *t)
         clrtoeol();
         refresh();
         endwin();
+        tty_restore_disarm();
         uv_poll_stop(&t->poll);
         uv_close((uv_handle_t *)&t->poll, NULL);
         uv_close((uv_handle_t *)&t->winch, NULL);
