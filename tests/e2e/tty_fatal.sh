@@ -30,9 +30,12 @@ for sig in SEGV BUS FPE ABRT; do
     sleep 1.5
     [ -n "$pid" ] && kill "-$sig" "$pid"
     out=""
-    for _ in $(seq 50); do
+    # done once a line ending in END follows the rc= line (the typed command line, which
+    # may wrap, also ends in END: it must not count, or a loaded machine races the stty)
+    for _ in $(seq 150); do
         out=$(tmux -L "$sock" capture-pane -p)
-        echo "$out" | grep -q '^rc=' && echo "$out" | grep -q '^[a-z ]*END$' && break
+        echo "$out" | awk '/^rc=/ { rc = 1; next } rc && /END$/ { found = 1 } END { exit !found }' &&
+            break
         sleep 0.1
     done
     rm -f "$tmp/pid"
