@@ -45,4 +45,8 @@ int report_json(FILE *out, const struct report_ctx *c);
 /* A human-readable block of aligned columns. Returns 0 or -1 on a write error. */
 int report_text(FILE *out, const struct report_ctx *c);
 
+/* Write s as a JSON string (quotes included): '"' and '\\' escaped, control and non-ASCII
+ * bytes as \u00XX, so network text can never break the line or the terminal. */
+void report_json_str(FILE *o, const char *s);
+
 #endif

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "flowdrill/filter.h"
+#include "flowdrill/report.h"
 #include "flowdrill/rowfmt.h"
 #include "flowdrill/store.h"
 #include "flowdrill/store_query.h"
@@ -82,20 +83,6 @@ int history_cli_parse_time(const char *s, uint32_t now, uint32_t *out)
     v *= mul;
     *out = v >= now ? 0 : now - (uint32_t)v;
     return 0;
-}
-
-static void history_cli_json_str(FILE *o, const char *s)
-{
-    fputc('"', o);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(o, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f)
-            fprintf(o, "\\u%04x", *p);
-        else
-            fputc(*p, o);
-    }
-    fputc('"', o);
 }
 
 static char *history_cli_time(uint32_t t, char *buf, size_t len)
@@ -173,7 +160,7 @@ static int history_cli_tables(struct history_cli_ctx *c, FILE *out, FILE *err, b
             const struct store_row *r = &rows[i].row;
             if (json) {
                 fputs(i ? ",{\"key\":" : "{\"key\":", out);
-                history_cli_json_str(out, key);
+                report_json_str(out, key);
                 fprintf(out, ",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64 ",",
                         r->c.pkts[0] + r->c.pkts[1], r->c.flows);
                 fprintf(out, "\"bytes_dir\":[%" PRIu64 ",%" PRIu64 "],", r->c.bytes[0],
@@ -211,7 +198,7 @@ static void history_cli_totals(const struct history_cli_ctx *c, FILE *out, bool 
         fprintf(out, "{\"history\":{\"since\":%" PRIu32 ",\"until\":%" PRIu32
                      ",\"step\":%" PRIu32 ",\"samples\":%zu,\"filter\":",
                 c->since, c->until, s->step, s->n);
-        history_cli_json_str(out, filter_text(c->f));
+        report_json_str(out, filter_text(c->f));
         fprintf(out, ",\"growth_basis\":\"%s\",\"total\":{", s->stats.weeks ? "weeks" : "halves");
         history_cli_json_stats(out, &s->stats);
         fprintf(out, ",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64 ",\"bytes_in\":%" PRIu64

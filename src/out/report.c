@@ -15,7 +15,7 @@
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *o, const char *s)
+void report_json_str(FILE *o, const char *s)
 {
     fputc('"', o);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -97,7 +97,7 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
     char key[160], a[FLOW_ADDR_STRLEN], b[FLOW_ADDR_STRLEN], p[8];
     bool other = r->table != AGG_T_FLOW && (r->flags & STAT_F_OTHER);
     fputs("{\"key\":", o);
-    json_str(o, rowfmt_key(r, key, sizeof key));
+    report_json_str(o, rowfmt_key(r, key, sizeof key));
     switch (r->table) {
     case AGG_T_HOST:
         json_u64(o, "bytes", r->bytes, true);
@@ -116,9 +116,9 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
             memcpy(x.b, r->key.raw, 16);
             memcpy(y.b, r->key.raw + 16, 16);
             fputs(",\"a\":", o);
-            json_str(o, flow_addr_format(&x, a, sizeof a));
+            report_json_str(o, flow_addr_format(&x, a, sizeof a));
             fputs(",\"b\":", o);
-            json_str(o, flow_addr_format(&y, b, sizeof b));
+            report_json_str(o, flow_addr_format(&y, b, sizeof b));
         }
         json_u64(o, "bytes", r->bytes, true);
         json_u64(o, "packets", r->packets, true);
@@ -132,12 +132,12 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
     case AGG_T_APP:
         if (r->table == AGG_T_PORT) {
             fputs(",\"service\":", o);
-            json_str(o, rowfmt_service(r, agg_services(c->agg)));
+            report_json_str(o, rowfmt_service(r, agg_services(c->agg)));
             if (!other) {
                 json_u64(o, "port", (uint64_t)(r->key.raw[0] << 8 | r->key.raw[1]), true);
                 rowfmt_proto(r->key.raw[2], p, sizeof p);
                 fputs(",\"proto\":", o);
-                json_str(o, p);
+                report_json_str(o, p);
             }
         }
         json_u64(o, "bytes", r->bytes, true);
@@ -161,7 +161,7 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
         memcpy(&dom, r->key.raw + 16, 4);
         if (!other) {
             fputs(",\"exporter\":", o);
-            json_str(o, flow_addr_format(&x, a, sizeof a));
+            report_json_str(o, flow_addr_format(&x, a, sizeof a));
             json_u64(o, "domain", dom, true);
         }
         json_u64(o, "bytes", r->bytes, true);
@@ -184,14 +184,14 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
         const struct flow_key *k = &r->key.flow;
         char f[12];
         fputs(",\"src\":", o);
-        json_str(o, flow_addr_format(&k->a, a, sizeof a));
+        report_json_str(o, flow_addr_format(&k->a, a, sizeof a));
         json_u64(o, "sport", k->pa, true);
         fputs(",\"dst\":", o);
-        json_str(o, flow_addr_format(&k->b, b, sizeof b));
+        report_json_str(o, flow_addr_format(&k->b, b, sizeof b));
         json_u64(o, "dport", k->pb, true);
         rowfmt_proto(k->proto, p, sizeof p);
         fputs(",\"proto\":", o);
-        json_str(o, p);
+        report_json_str(o, p);
         json_u64(o, "bytes", r->bytes, true);
         json_u64(o, "packets", r->packets, true);
         json_u64(o, "bytes_ab", r->bytes_dir[0], true);
@@ -200,9 +200,9 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
         json_u64(o, "packets_ba", r->pkts_dir[1], true);
         if (k->proto == 6) {
             fputs(",\"tcp_flags_ab\":", o);
-            json_str(o, rowfmt_tcp_flags(r->tcp_flags[0], f, sizeof f));
+            report_json_str(o, rowfmt_tcp_flags(r->tcp_flags[0], f, sizeof f));
             fputs(",\"tcp_flags_ba\":", o);
-            json_str(o, rowfmt_tcp_flags(r->tcp_flags[1], f, sizeof f));
+            report_json_str(o, rowfmt_tcp_flags(r->tcp_flags[1], f, sizeof f));
         }
         json_u64(o, "first", r->first_sec, true);
         json_u64(o, "last", r->last_sec, true);
@@ -225,9 +225,9 @@ int report_json(FILE *o, const struct report_ctx *c)
     for (size_t i = 0; i < c->n_sources; i++) {
         const struct report_source *s = &c->sources[i];
         fprintf(o, "%s{\"kind\":", i ? "," : "");
-        json_str(o, s->kind);
+        report_json_str(o, s->kind);
         fputs(",\"name\":", o);
-        json_str(o, s->name);
+        report_json_str(o, s->name);
         json_u64(o, "received", s->received, true);
         fputc('}', o);
     }
