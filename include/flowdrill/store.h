@@ -92,6 +92,10 @@ struct sqlite3 *store_schema_open(const char *dir, bool create, char *err, size_
  * -1 when neither variable is set. */
 int store_schema_default_dir(char *buf, size_t len);
 
+/* The first column of the first row of sql (one statement, no parameters) as an integer;
+ * -1 when the statement fails, returns no row, or gives NULL. */
+int64_t store_schema_int(struct sqlite3 *db, const char *sql);
+
 /* ---- store_retention.c ---- */
 
 struct store_policy {

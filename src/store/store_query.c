@@ -68,18 +68,6 @@ void store_series_free(struct store_series *s)
     s->n = 0;
 }
 
-static int64_t store_query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void store_query_error(sqlite3 *db, char *err, size_t errlen)
 {
     snprintf(err, errlen, "history store: cannot read: %s; the file may be damaged (move it "
@@ -91,8 +79,8 @@ int store_query_series(sqlite3 *db, uint32_t since, uint32_t until, struct store
                        char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    int64_t mmin = store_query_int(db, "SELECT min(t) FROM minute_total");
-    int64_t hmin = store_query_int(db, "SELECT min(t) FROM hour_total");
+    int64_t mmin = store_schema_int(db, "SELECT min(t) FROM minute_total");
+    int64_t hmin = store_schema_int(db, "SELECT min(t) FROM hour_total");
     /* minutes when they reach back as far as the range or the hours do (to within the hour
      * the oldest minute falls in); else the hours, which retention keeps longer */
     int64_t from = hmin > (int64_t)since ? hmin : (int64_t)since;

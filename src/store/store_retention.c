@@ -38,23 +38,11 @@ static int store_retention_exec(sqlite3 *db, const char *sql, int64_t a, int64_t
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-static int64_t store_retention_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 uint64_t store_retention_size(sqlite3 *db)
 {
-    int64_t pages = store_retention_int(db, "PRAGMA page_count");
-    int64_t freel = store_retention_int(db, "PRAGMA freelist_count");
-    int64_t size = store_retention_int(db, "PRAGMA page_size");
+    int64_t pages = store_schema_int(db, "PRAGMA page_count");
+    int64_t freel = store_schema_int(db, "PRAGMA freelist_count");
+    int64_t size = store_schema_int(db, "PRAGMA page_size");
     if (pages < 0 || size < 0)
         return 0;
     return (uint64_t)(pages - (freel > 0 ? freel : 0)) * (uint64_t)size;
@@ -147,7 +135,7 @@ int store_retention_roll_hour(sqlite3 *db, uint32_t h, uint32_t top)
  * was left to drop. */
 static int store_retention_drop_day(sqlite3 *db, bool minutes)
 {
-    int64_t oldest = store_retention_int(
+    int64_t oldest = store_schema_int(
         db, minutes ? "SELECT min(t) FROM minute_total" : "SELECT min(t) FROM hour_total");
     if (oldest < 0)
         return 1;
@@ -173,8 +161,8 @@ int store_retention_apply(sqlite3 *db, const struct store_policy *p, uint32_t no
         return -1;
     /* the size cap: minute rows go first (their hours are kept), but never the last day */
     while (p->max_bytes && store_retention_size(db) > p->max_bytes) {
-        int64_t lo = store_retention_int(db, "SELECT min(t) FROM minute_total");
-        int64_t hi = store_retention_int(db, "SELECT max(t) FROM minute_total");
+        int64_t lo = store_schema_int(db, "SELECT min(t) FROM minute_total");
+        int64_t hi = store_schema_int(db, "SELECT max(t) FROM minute_total");
         int r = lo >= 0 && hi - lo > 86400 ? store_retention_drop_day(db, true)
                                            : store_retention_drop_day(db, false);
         if (r == 1)

@@ -80,11 +80,10 @@ bool filter_match(const struct filter *f, const struct flow_key *k)
     return pc == FILTER_ACCEPT;
 }
 
-enum filter_tri { FILTER_NO, FILTER_YES, FILTER_MAYBE };
-
 /* A test as a Hosts row sees it (see filter_match_host in filter.h). */
-static enum filter_tri filter_test_host(const struct filter_insn *in, const struct flow_addr *h)
+static enum filter_tri filter_test_host(const struct filter_insn *in, const void *row)
 {
+    const struct flow_addr *h = row;
     uint8_t af = flow_addr_is_v4(h) ? FLOW_AF_INET : FLOW_AF_INET6;
     switch (in->op) {
     case FILTER_OP_ADDR:
@@ -98,27 +97,7 @@ static enum filter_tri filter_test_host(const struct filter_insn *in, const stru
 
 bool filter_match_host(const struct filter *f, const struct flow_addr *h)
 {
-    if (!f)
-        return true;
-    /* Jumps only go forward, so one pass marks every instruction some outcome reaches. */
-    bool reach[FILTER_MAX_NODES];
-    memset(reach, 0, f->n * sizeof reach[0]);
-    reach[0] = true;
-    for (unsigned pc = 0; pc < f->n; pc++) {
-        if (!reach[pc])
-            continue;
-        const struct filter_insn *in = &f->insn[pc];
-        enum filter_tri t = filter_test_host(in, h);
-        uint16_t next[2] = {t != FILTER_NO ? in->jt : FILTER_REJECT,
-                            t != FILTER_YES ? in->jf : FILTER_REJECT};
-        for (int i = 0; i < 2; i++) {
-            if (next[i] == FILTER_ACCEPT)
-                return true;
-            if (next[i] < f->n)
-                reach[next[i]] = true;
-        }
-    }
-    return false;
+    return !f || filter_reachable(f, filter_test_host, h);
 }
 
 const char *filter_text(const struct filter *f)

@@ -13,8 +13,6 @@
 
 #include "filter_priv.h"
 
-enum filter_facts_tri { FACTS_NO, FACTS_YES, FACTS_MAYBE };
-
 static bool filter_facts_in(const struct filter_insn *in, const struct flow_addr *x)
 {
     uint64_t w[2];
@@ -27,60 +25,41 @@ static uint8_t filter_facts_af(const struct flow_addr *x)
     return flow_addr_is_v4(x) ? FLOW_AF_INET : FLOW_AF_INET6;
 }
 
-static enum filter_facts_tri filter_facts_test(const struct filter_insn *in,
-                                               const struct filter_facts *x)
+static enum filter_tri filter_facts_test(const struct filter_insn *in, const void *row)
 {
+    const struct filter_facts *x = row;
     switch (in->op) {
     case FILTER_OP_ADDR: {
         if (!x->n_addr)
-            return FACTS_MAYBE;
+            return FILTER_MAYBE;
         bool a = filter_facts_af(&x->addr[0]) == in->af && filter_facts_in(in, &x->addr[0]);
         bool b = a;
         if (x->n_addr > 1)
             b = filter_facts_af(&x->addr[1]) == in->af && filter_facts_in(in, &x->addr[1]);
         /* a row carries both directions: src and dst each ask whether either end is in it */
         bool yes = in->dir == FILTER_DIR_BOTH ? a && b : a || b;
-        return yes ? FACTS_YES : FACTS_NO;
+        return yes ? FILTER_YES : FILTER_NO;
     }
     case FILTER_OP_PORT:
         if (x->proto >= 0 && (in->proto ? x->proto != in->proto
                                         : !flow_proto_has_ports((uint8_t)x->proto)))
-            return FACTS_NO;
+            return FILTER_NO;
         if (x->port < 0)
-            return FACTS_MAYBE;
-        return (uint16_t)((uint16_t)x->port - in->lo) <= (uint16_t)(in->hi - in->lo) ? FACTS_YES
-                                                                                    : FACTS_NO;
+            return FILTER_MAYBE;
+        return (uint16_t)((uint16_t)x->port - in->lo) <= (uint16_t)(in->hi - in->lo) ? FILTER_YES
+                                                                                    : FILTER_NO;
     case FILTER_OP_PROTO:
         if (x->proto < 0)
-            return FACTS_MAYBE;
-        return x->proto == in->proto ? FACTS_YES : FACTS_NO;
+            return FILTER_MAYBE;
+        return x->proto == in->proto ? FILTER_YES : FILTER_NO;
     default:
         if (!x->n_addr)
-            return FACTS_MAYBE;
-        return filter_facts_af(&x->addr[0]) == in->af ? FACTS_YES : FACTS_NO;
+            return FILTER_MAYBE;
+        return filter_facts_af(&x->addr[0]) == in->af ? FILTER_YES : FILTER_NO;
     }
 }
 
 bool filter_match_facts(const struct filter *f, const struct filter_facts *x)
 {
-    if (!f)
-        return true;
-    bool reach[FILTER_MAX_NODES];
-    memset(reach, 0, f->n * sizeof reach[0]);
-    reach[0] = true;
-    for (unsigned pc = 0; pc < f->n; pc++) {
-        if (!reach[pc])
-            continue;
-        const struct filter_insn *in = &f->insn[pc];
-        enum filter_facts_tri t = filter_facts_test(in, x);
-        uint16_t next[2] = {t != FACTS_NO ? in->jt : FILTER_REJECT,
-                            t != FACTS_YES ? in->jf : FILTER_REJECT};
-        for (int i = 0; i < 2; i++) {
-            if (next[i] == FILTER_ACCEPT)
-                return true;
-            if (next[i] < f->n)
-                reach[next[i]] = true;
-        }
-    }
-    return false;
+    return !f || filter_reachable(f, filter_facts_test, x);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flowdrill/filter.h"
 
@@ -41,6 +42,39 @@ struct filter {
     const char *text; /* normalized text, stored after insn[] */
     struct filter_insn insn[];
 };
+
+/* ---- "could it pass?" for rows that know only part of a conversation ---- */
+
+/* A test's outcome on such a row: decided, or not knowable from what the row has. */
+enum filter_tri { FILTER_NO, FILTER_YES, FILTER_MAYBE };
+
+/* One forward pass over f (jumps only go forward) marking every instruction some outcome
+ * of test reaches; true when FILTER_ACCEPT is reachable, i.e. some conversation the row
+ * stands for may pass. Inline so each caller's test is inlined with it. */
+static inline bool filter_reachable(const struct filter *f,
+                                    enum filter_tri (*test)(const struct filter_insn *,
+                                                            const void *),
+                                    const void *row)
+{
+    bool reach[FILTER_MAX_NODES];
+    memset(reach, 0, f->n * sizeof reach[0]);
+    reach[0] = true;
+    for (unsigned pc = 0; pc < f->n; pc++) {
+        if (!reach[pc])
+            continue;
+        const struct filter_insn *in = &f->insn[pc];
+        enum filter_tri t = test(in, row);
+        uint16_t next[2] = {t != FILTER_NO ? in->jt : FILTER_REJECT,
+                            t != FILTER_YES ? in->jf : FILTER_REJECT};
+        for (int i = 0; i < 2; i++) {
+            if (next[i] == FILTER_ACCEPT)
+                return true;
+            if (next[i] < f->n)
+                reach[next[i]] = true;
+        }
+    }
+    return false;
+}
 
 /* ---- tokens ---- */
 
