@@ -78,6 +78,9 @@ START_TEST(config_defaults)
                                           .max_templates = 4096,
                                           .max_template_bytes = 4u << 20,
                                           .max_held_bytes = 1u << 20,
+                                          .tpl_quota = 1024,
+                                          .tpl_quota_bytes = 1u << 20,
+                                          .held_quota_bytes = 256u << 10,
                                           .held_timeout_s = 10};
     /* the unnamed fields (sampling, source id) are 0; padding is 0 in both */
     memset(&cfg, 0xa5, sizeof cfg);
@@ -92,7 +95,7 @@ START_TEST(reason_names)
         "short bad_version v5_bad_count bad_length bad_set_len reserved_set template_bad "
         "template_too_many_fields template_limit field_len_mismatch no_template held "
         "record_truncated seq_gap exporter_restart exporter_limit domain_limit "
-        "rejected_exporter sampling_zero trailing_bytes truncated_datagram ";
+        "rejected_exporter sampling_zero trailing_bytes truncated_datagram template_recycled ";
     char got[sizeof want + 64] = "";
 
     for (int r = 0; r < NF_R_MAX; r++) {
@@ -110,6 +113,7 @@ START_TEST(reason_names)
     ck_assert(!nf_reason_is_drop(NF_R_SEQ_GAP));
     ck_assert(!nf_reason_is_drop(NF_R_SAMPLING_ZERO));
     ck_assert(!nf_reason_is_drop(NF_R_TRAILING_BYTES));
+    ck_assert(!nf_reason_is_drop(NF_R_TPL_RECYCLED));
     ck_assert(!nf_reason_is_drop(NF_R_EXPORTER_RESTART));
     ck_assert(!nf_reason_is_drop(NF_R_MAX));
 }

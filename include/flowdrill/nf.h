@@ -46,6 +46,9 @@ enum nf_reason {
     NF_R_SAMPLING_ZERO,      /* sampling interval 0 announced: treated as 1 (note) */
     NF_R_TRAILING_BYTES,     /* bytes after the last record (note) */
     NF_R_TRUNCATED_DATAGRAM, /* datagram larger than the receive buffer: dropped */
+    NF_R_TPL_RECYCLED,       /* a template forgotten to make room: its exporter was over its
+                                quota, or held more than the one asking (note; per exporter:
+                                nf_exporter_info.tpl_recycled) */
     NF_R_MAX
 };
 
@@ -79,6 +82,13 @@ struct nf_config {
     uint32_t max_templates;      /* in all (default 4096) */
     size_t max_template_bytes;   /* in all (default 4 MiB) */
     size_t max_held_bytes;       /* data held for missing templates (default 1 MiB) */
+    /* Fair shares of the pools above, per exporter domain (0 = no quota: the pool is the
+     * limit). An exporter over its quota recycles its own oldest template or held set; a
+     * full pool recycles from the exporter holding the most, never from one holding fewer
+     * than the one asking (template.h). */
+    uint32_t tpl_quota;          /* templates per exporter domain (default 1024) */
+    size_t tpl_quota_bytes;      /* template bytes per exporter domain (default 1 MiB) */
+    size_t held_quota_bytes;     /* held data per exporter domain (default 256 KiB) */
     uint32_t held_timeout_s;     /* held data waits this long for its template (default 10) */
     uint32_t source_id;          /* stamped on every record */
 };
@@ -106,6 +116,9 @@ struct nf_exporter_info {
     int64_t skew_us;         /* exporter clock minus ours, as estimated */
     uint64_t family[NF_FAM_MAX]; /* records of dual-family templates, by the rule taken */
     uint64_t no_packets;     /* flow records with no packet counter (booked with 0 packets) */
+    uint64_t tpl_refused;    /* its templates refused: no room in its quota or the pool */
+    uint64_t tpl_recycled;   /* its templates forgotten to make room (quota, fair share) */
+    uint64_t held_dropped;   /* its held data sets dropped to make room (quota, fair share) */
 };
 
 struct nf_collector;

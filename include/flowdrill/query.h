@@ -103,6 +103,8 @@ struct view_exporter {
      * by default IPv4, neither), and flow records without a packet counter */
     uint64_t family[VIEW_FAM_RULES];
     uint64_t no_packets;
+    /* what its quota or a fair share of the template pool cost it (nf_exporter_info) */
+    uint64_t tpl_refused, tpl_recycled, held_dropped;
 };
 
 struct view_row {

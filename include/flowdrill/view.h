@@ -44,6 +44,7 @@ enum col_id {
     COL_SEEN,     /* exporters: seconds since the last datagram */
     COL_FAMILY,   /* exporters: dual-family template records by family rule */
     COL_NOPKTS,   /* exporters: flow records without a packet counter */
+    COL_TPLDROP,  /* exporters: templates refused or recycled, held sets dropped (quotas) */
     COL_SPARK,
     COL_MAX
 };

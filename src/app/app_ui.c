@@ -289,6 +289,9 @@ static void aui_decorate(void *ctx, enum view_kind k, struct view_row *rows, siz
             for (int f = 0; f < NF_FAM_MAX; f++)
                 e->family[f] += ex[j].family[f];
             e->no_packets += ex[j].no_packets;
+            e->tpl_refused += ex[j].tpl_refused;
+            e->tpl_recycled += ex[j].tpl_recycled;
+            e->held_dropped += ex[j].held_dropped;
         }
     }
     free(ex);

@@ -49,6 +49,7 @@ static const char *const nf_reason_names[NF_R_MAX] = {
     [NF_R_TPL_BAD] = "template_bad",
     [NF_R_TPL_TOO_MANY_FIELDS] = "template_too_many_fields",
     [NF_R_TPL_LIMIT] = "template_limit",
+    [NF_R_TPL_RECYCLED] = "template_recycled",
     [NF_R_FIELD_LEN_MISMATCH] = "field_len_mismatch",
     [NF_R_NO_TEMPLATE] = "no_template",
     [NF_R_HELD] = "held",
@@ -87,6 +88,9 @@ void nf_config_default(struct nf_config *c)
     c->max_templates = 4096;
     c->max_template_bytes = (size_t)4 << 20;
     c->max_held_bytes = (size_t)1 << 20;
+    c->tpl_quota = 1024;
+    c->tpl_quota_bytes = (size_t)1 << 20;
+    c->held_quota_bytes = (size_t)256 << 10;
     c->held_timeout_s = 10;
     c->source_id = 0;
 }
@@ -115,6 +119,7 @@ bool nf_reason_is_drop(enum nf_reason r)
     case NF_R_SAMPLING_ZERO:
     case NF_R_TRAILING_BYTES:
     case NF_R_FIELD_LEN_MISMATCH:
+    case NF_R_TPL_RECYCLED:
         return false;
     default:
         return (unsigned)r < NF_R_MAX;
@@ -252,6 +257,9 @@ size_t nf_collector_exporters(const struct nf_collector *c, struct nf_exporter_i
             o->seq_lost = e->seq_lost;
             o->restarts = e->restarts;
             o->templates = nf_templates_count(c->tpl, e);
+            o->tpl_refused = e->tpl_refused;
+            o->tpl_recycled = e->tpl_recycled;
+            o->held_dropped = e->held_dropped;
             o->sampling = nf_sampling_get(c, e, 0);
             o->last_seen_us = e->last_seen_us;
             o->newest_flow_us = e->newest_flow_us;

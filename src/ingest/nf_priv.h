@@ -46,6 +46,7 @@ struct nf_exporter {
     int64_t last_seen_us, newest_flow_us;
     uint64_t family[NF_FAM_MAX]; /* dual-family template records by rule (nf.h) */
     uint64_t no_packets;         /* flow records without a packet counter */
+    uint64_t tpl_refused, tpl_recycled, held_dropped; /* template.c: quotas and fair shares */
 };
 
 struct nf_collector {

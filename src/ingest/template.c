@@ -18,6 +18,7 @@
 
 struct nf_held {
     struct nf_held *next;
+    uint32_t owner; /* exporter slot index */
     struct flow_addr addr;
     uint16_t port;
     uint32_t domain;
@@ -40,9 +41,22 @@ struct nf_tpl_dom {
     int64_t refreshed_us;
 };
 
+/* What one exporter slot holds (indexed like nf_collector.exp). */
+struct nf_tpl_owner {
+    uint32_t count;
+    size_t bytes, held;
+    struct nf_tpl *lru_head, *lru_tail; /* least recently announced first */
+};
+
+#define NF_OWNER_NONE UINT32_MAX
+
 struct nf_templates {
     uint32_t max_templates;
     size_t max_bytes, max_held;
+    uint32_t quota;           /* 0 = none */
+    size_t quota_bytes, quota_held;
+    struct nf_tpl_owner *own; /* n_own slots */
+    size_t n_own;
     int64_t timeout_us, held_timeout_us;
     struct nf_tpl **bucket;
     size_t n_bucket; /* power of two */
@@ -63,6 +77,12 @@ struct nf_templates *nf_templates_new(const struct nf_config *cfg)
     t->max_held = cfg->max_held_bytes;
     t->timeout_us = (int64_t)cfg->template_timeout_s * 1000000;
     t->held_timeout_us = (int64_t)cfg->held_timeout_s * 1000000;
+    t->quota = cfg->tpl_quota;
+    t->quota_bytes = cfg->tpl_quota_bytes;
+    t->quota_held = cfg->held_quota_bytes;
+    t->n_own = (size_t)(cfg->max_exporters ? cfg->max_exporters : 1) *
+               (cfg->max_domains ? cfg->max_domains : 1);
+    t->own = xcalloc(t->n_own, sizeof *t->own);
     t->n_bucket = 64;
     while (t->n_bucket < cfg->max_templates && t->n_bucket < 65536)
         t->n_bucket <<= 1;
@@ -76,26 +96,139 @@ static bool nf_tpl_same_domain(const struct nf_exporter *e, const struct flow_ad
     return e->port == port && e->domain == domain && memcmp(&e->addr, addr, sizeof *addr) == 0;
 }
 
-static size_t nf_tpl_hash(const struct nf_templates *t, const struct nf_exporter *e,
-                          uint8_t version, uint16_t id)
+static size_t nf_tpl_hash_key(const struct nf_templates *t, const struct flow_addr *addr,
+                              uint16_t port, uint32_t domain, uint8_t version, uint16_t id)
 {
     uint64_t h = UINT64_C(1469598103934665603);
-    for (size_t i = 0; i < sizeof e->addr.b; i++)
-        h = (h ^ e->addr.b[i]) * UINT64_C(1099511628211);
-    uint64_t k = (uint64_t)e->port << 48 ^ (uint64_t)e->domain << 16 ^ (uint64_t)id ^
+    for (size_t i = 0; i < sizeof addr->b; i++)
+        h = (h ^ addr->b[i]) * UINT64_C(1099511628211);
+    uint64_t k = (uint64_t)port << 48 ^ (uint64_t)domain << 16 ^ (uint64_t)id ^
                  (uint64_t)version << 40;
     for (int i = 0; i < 8; i++)
         h = (h ^ (k >> (i * 8) & 0xff)) * UINT64_C(1099511628211);
     return (size_t)(h ^ h >> 29) & (t->n_bucket - 1);
 }
 
+static size_t nf_tpl_hash(const struct nf_templates *t, const struct nf_exporter *e,
+                          uint8_t version, uint16_t id)
+{
+    return nf_tpl_hash_key(t, &e->addr, e->port, e->domain, version, id);
+}
+
+static void nf_lru_remove(struct nf_tpl_owner *o, struct nf_tpl *x)
+{
+    if (x->lru_prev)
+        x->lru_prev->lru_next = x->lru_next;
+    else
+        o->lru_head = x->lru_next;
+    if (x->lru_next)
+        x->lru_next->lru_prev = x->lru_prev;
+    else
+        o->lru_tail = x->lru_prev;
+    x->lru_prev = x->lru_next = NULL;
+}
+
+static void nf_lru_append(struct nf_tpl_owner *o, struct nf_tpl *x)
+{
+    x->lru_next = NULL;
+    x->lru_prev = o->lru_tail;
+    if (o->lru_tail)
+        o->lru_tail->lru_next = x;
+    else
+        o->lru_head = x;
+    o->lru_tail = x;
+}
+
 static void nf_tpl_unlink(struct nf_templates *t, struct nf_tpl **pp)
 {
     struct nf_tpl *x = *pp;
+    struct nf_tpl_owner *o = &t->own[x->owner];
     *pp = x->next;
+    nf_lru_remove(o, x);
+    o->count--;
+    o->bytes -= x->bytes;
     t->count--;
     t->bytes -= x->bytes;
     free(x);
+}
+
+/* Forget one template found by pointer (recycling: not found through an exporter). */
+static void nf_tpl_recycle(struct nf_collector *c, struct nf_tpl *x)
+{
+    struct nf_templates *t = c->tpl;
+    struct nf_tpl **pp =
+        &t->bucket[nf_tpl_hash_key(t, &x->addr, x->port, x->domain, x->version, x->id)];
+    while (*pp != x)
+        pp = &(*pp)->next;
+    c->exp[x->owner].tpl_recycled++;
+    nf_count(c, NF_R_TPL_RECYCLED);
+    nf_tpl_unlink(t, pp);
+}
+
+/* The owner other than `self` holding the most templates (by bytes when `by_bytes`), or
+ * NF_OWNER_NONE. Scans the owners: only called when the pool is full. */
+static uint32_t nf_tpl_greediest(const struct nf_templates *t, uint32_t self, bool by_bytes)
+{
+    uint32_t best = NF_OWNER_NONE;
+    size_t most = 0;
+    for (size_t i = 0; i < t->n_own; i++) {
+        size_t v = by_bytes ? t->own[i].bytes : t->own[i].count;
+        if (i != self && v > most) {
+            most = v;
+            best = (uint32_t)i;
+        }
+    }
+    return best;
+}
+
+/* The oldest template of owner `o` other than `keep`, or NULL. */
+static struct nf_tpl *nf_tpl_oldest(const struct nf_templates *t, uint32_t o,
+                                    const struct nf_tpl *keep)
+{
+    struct nf_tpl *x = t->own[o].lru_head;
+    if (x == keep)
+        x = x->lru_next;
+    return x;
+}
+
+/*
+ * Make room for a template of `bytes` for owner `me` (replacing `old`, its own, or NULL):
+ * recycle the owner's own oldest past its quota, then, while the pool is full, the oldest of
+ * the owner holding the most if it holds more than `me` would after learning. Returns false
+ * when there is no fair room (nothing recycled for that last step).
+ */
+static bool nf_tpl_make_room(struct nf_collector *c, uint32_t me, const struct nf_tpl *old,
+                             size_t bytes)
+{
+    struct nf_templates *t = c->tpl;
+    struct nf_tpl_owner *mine = &t->own[me];
+    size_t old_bytes = old ? old->bytes : 0;
+    uint32_t add = old ? 0 : 1;
+
+    for (;;) {
+        bool over_count = t->quota && mine->count + add > t->quota;
+        bool over_bytes = t->quota_bytes && mine->bytes - old_bytes + bytes > t->quota_bytes;
+        if (!over_count && !over_bytes)
+            break;
+        struct nf_tpl *x = nf_tpl_oldest(t, me, old);
+        if (!x)
+            return false; /* this template alone is past the quota */
+        nf_tpl_recycle(c, x);
+    }
+    for (;;) {
+        bool full_count = t->count + add > t->max_templates;
+        bool full_bytes = t->bytes - old_bytes + bytes > t->max_bytes;
+        if (!full_count && !full_bytes)
+            return true;
+        uint32_t g = nf_tpl_greediest(t, me, !full_count);
+        if (g == NF_OWNER_NONE)
+            return false;
+        bool fair = full_count ? t->own[g].count > mine->count + add
+                               : t->own[g].bytes > mine->bytes - old_bytes + bytes;
+        if (!fair)
+            return false;
+        nf_tpl_recycle(c, t->own[g].lru_head);
+    }
 }
 
 static void nf_held_free_all(struct nf_templates *t)
@@ -124,6 +257,7 @@ void nf_templates_free(struct nf_templates *t)
         t->dom = n;
     }
     free(t->bucket);
+    free(t->own);
     free(t);
 }
 
@@ -225,18 +359,22 @@ int nf_tpl_learn(struct nf_collector *c, const struct nf_exporter *e, uint8_t ve
 
     struct nf_tpl **pp = nf_tpl_slot(t, e, version, id);
     struct nf_tpl *old = *pp;
+    uint32_t me = (uint32_t)(e - c->exp);
     if (old && nf_tpl_same_layout(old, options, n_scope, f, n)) {
         old->refreshed_us = c->now_us;
         old->stale = false;
+        nf_lru_remove(&t->own[me], old);
+        nf_lru_append(&t->own[me], old);
         *out = old;
         return 0;
     }
     size_t bytes = sizeof(struct nf_tpl) + n * sizeof(struct nf_tpl_field);
-    size_t old_bytes = old ? old->bytes : 0;
-    if ((!old && t->count >= t->max_templates) || t->bytes - old_bytes + bytes > t->max_bytes) {
+    if (!nf_tpl_make_room(c, me, old, bytes)) {
+        c->exp[me].tpl_refused++;
         nf_count(c, NF_R_TPL_LIMIT);
         return -ENOSPC;
     }
+    pp = nf_tpl_slot(t, e, version, id); /* recycling may have changed the chain */
     struct nf_tpl *x = xmalloc(bytes);
     memset(x, 0, sizeof *x);
     x->addr = e->addr;
@@ -251,6 +389,7 @@ int nf_tpl_learn(struct nf_collector *c, const struct nf_exporter *e, uint8_t ve
     x->min_len = min_len;
     x->refreshed_us = c->now_us;
     x->bytes = bytes;
+    x->owner = me;
     memcpy(x->f, f, n * sizeof *f);
     for (size_t i = 0; i < n; i++)
         x->f[i].scope = options && i < n_scope;
@@ -263,6 +402,9 @@ int nf_tpl_learn(struct nf_collector *c, const struct nf_exporter *e, uint8_t ve
     *pp = x;
     t->count++;
     t->bytes += bytes;
+    t->own[me].count++;
+    t->own[me].bytes += bytes;
+    nf_lru_append(&t->own[me], x);
     *out = x;
     return 0;
 }
@@ -325,7 +467,38 @@ static void nf_held_unlink(struct nf_templates *t, struct nf_held **pp, struct n
     if (t->held_tail == h)
         t->held_tail = prev;
     t->held_bytes -= sizeof *h + h->len;
+    t->own[h->owner].held -= sizeof *h + h->len;
     free(h);
+}
+
+/* Drop the oldest held set of owner `o` to make room (counted on its row). */
+static bool nf_held_drop_oldest(struct nf_collector *c, uint32_t o)
+{
+    struct nf_templates *t = c->tpl;
+    struct nf_held **pp = &t->held_head, *prev = NULL;
+    while (*pp && (*pp)->owner != o) {
+        prev = *pp;
+        pp = &prev->next;
+    }
+    if (!*pp)
+        return false;
+    nf_held_unlink(t, pp, prev);
+    c->exp[o].held_dropped++;
+    nf_count(c, NF_R_NO_TEMPLATE);
+    return true;
+}
+
+/* The owner other than `self` holding the most held bytes, or NF_OWNER_NONE. */
+static uint32_t nf_held_greediest(const struct nf_templates *t, uint32_t self)
+{
+    uint32_t best = NF_OWNER_NONE;
+    size_t most = 0;
+    for (size_t i = 0; i < t->n_own; i++)
+        if (i != self && t->own[i].held > most) {
+            most = t->own[i].held;
+            best = (uint32_t)i;
+        }
+    return best;
 }
 
 void nf_templates_drop(struct nf_templates *t, const struct nf_exporter *e)
@@ -358,16 +531,32 @@ void nf_tpl_hold(struct nf_collector *c, const struct nf_exporter *e, uint8_t ve
     struct nf_templates *tc = c->tpl;
     size_t need = sizeof(struct nf_held) + len;
 
-    if (len > NF_HELD_SET_MAX || need > tc->max_held) {
+    uint32_t me = (uint32_t)(e - c->exp);
+    struct nf_tpl_owner *mine = &tc->own[me];
+
+    if (len > NF_HELD_SET_MAX || need > tc->max_held ||
+        (tc->quota_held && need > tc->quota_held)) {
+        c->exp[me].held_dropped++;
         nf_count(c, NF_R_NO_TEMPLATE);
         return;
     }
-    while (tc->held_head && tc->held_bytes + need > tc->max_held) {
-        nf_held_unlink(tc, &tc->held_head, NULL);
-        nf_count(c, NF_R_NO_TEMPLATE);
+    /* past its quota: its own oldest sets go */
+    while (tc->quota_held && mine->held + need > tc->quota_held)
+        nf_held_drop_oldest(c, me);
+    /* pool full: the oldest of whoever holds more than this domain would, else its own */
+    while (tc->held_bytes + need > tc->max_held) {
+        uint32_t g = nf_held_greediest(tc, me);
+        if (g != NF_OWNER_NONE && tc->own[g].held > mine->held + need)
+            nf_held_drop_oldest(c, g);
+        else if (!nf_held_drop_oldest(c, me)) {
+            c->exp[me].held_dropped++;
+            nf_count(c, NF_R_NO_TEMPLATE);
+            return;
+        }
     }
     struct nf_held *h = xmalloc(need);
     h->next = NULL;
+    h->owner = me;
     h->addr = e->addr;
     h->port = e->port;
     h->domain = e->domain;
@@ -385,6 +574,7 @@ void nf_tpl_hold(struct nf_collector *c, const struct nf_exporter *e, uint8_t ve
         tc->held_head = h;
     tc->held_tail = h;
     tc->held_bytes += need;
+    mine->held += need;
     nf_count(c, NF_R_HELD);
 }
 
@@ -405,6 +595,7 @@ uint32_t nf_tpl_release(struct nf_collector *c, struct nf_exporter *e, const str
             if (t->held_tail == h)
                 t->held_tail = prev;
             t->held_bytes -= sizeof *h + h->len;
+            t->own[h->owner].held -= sizeof *h + h->len;
             struct wire w;
             wire_init(&w, h->data, h->len);
             uint32_t n = fn(c, e, tpl, &w, &h->t);

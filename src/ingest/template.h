@@ -4,8 +4,20 @@
  *
  * Templates are keyed by (exporter address, port, domain, version, template id): v9 source
  * ids and IPFIX observation domains never share templates, nor do two exporters (N9-17).
- * The cache is bounded by nf_config.max_templates and max_template_bytes; a template that
- * does not fit is rejected (NF_R_TPL_LIMIT) rather than evicting a live one.
+ * The cache is bounded by nf_config.max_templates and max_template_bytes, shared fairly
+ * between exporter domains (one exporter must not blind the collector to the others):
+ *  - Quota: an exporter domain holds at most cfg.tpl_quota templates and tpl_quota_bytes;
+ *    a new template past its quota recycles that domain's own least recently announced
+ *    template (NF_R_TPL_RECYCLED, and tpl_recycled on its row).
+ *  - Fair share: when the whole pool is full, the least recently announced template of
+ *    the domain holding the most is recycled, but only when that domain holds more than
+ *    the one asking would after learning (so a newcomer always gets room while someone
+ *    holds more than it does); otherwise the new template is refused (NF_R_TPL_LIMIT,
+ *    tpl_refused on the asking domain's row). Another domain's templates are never
+ *    recycled for a domain that already holds as many.
+ *  - Held data follows the same two rules with cfg.held_quota_bytes and max_held_bytes
+ *    (sets dropped count NF_R_NO_TEMPLATE, and held_dropped on the owner's row).
+ * Quotas of 0 turn the per-domain limit off (the pool alone bounds it).
  *
  * Documented choices:
  *  - Refresh/replace: re-announcing a template with the same layout refreshes it; a changed
@@ -54,6 +66,9 @@ struct nf_tpl_field {
 
 struct nf_tpl {
     struct nf_tpl *next; /* hash chain (template.c) */
+    struct nf_tpl *lru_prev, *lru_next; /* the owner's templates, least recently announced
+                                           first (template.c) */
+    uint32_t owner;      /* index of the exporter slot (nf_collector.exp) it belongs to */
     struct flow_addr addr;
     uint16_t port;
     uint32_t domain;

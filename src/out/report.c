@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "flowdrill/report.h"
+#include "flowdrill/xalloc.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
         n = 64;
     uint64_t lost = 0, restarts = 0, datagrams = 0, family[NF_FAM_MAX] = {0}, no_pkts = 0;
     uint32_t templates = 0, sampling = 1, version = 0;
+    uint64_t refused = 0, recycled = 0, held_dropped = 0;
     int64_t seen = 0, newest = 0;
     for (size_t i = 0; i < n; i++) {
         if (info[i].domain != domain || memcmp(&info[i].addr, addr, sizeof *addr) != 0)
@@ -69,6 +71,9 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
         for (int f = 0; f < NF_FAM_MAX; f++)
             family[f] += info[i].family[f];
         no_pkts += info[i].no_packets;
+        refused += info[i].tpl_refused;
+        recycled += info[i].tpl_recycled;
+        held_dropped += info[i].held_dropped;
         sampling = info[i].sampling;
         version = info[i].version;
         if (info[i].last_seen_us > seen)
@@ -82,6 +87,9 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
     json_u64(o, "sequence_lost", lost, true);
     json_u64(o, "restarts", restarts, true);
     json_u64(o, "templates", templates, true);
+    json_u64(o, "templates_refused", refused, true);
+    json_u64(o, "templates_recycled", recycled, true);
+    json_u64(o, "held_dropped", held_dropped, true);
     json_u64(o, "last_seen", seen > 0 ? (uint64_t)(seen / 1000000) : 0, true);
     json_u64(o, "newest_flow", newest > 0 ? (uint64_t)(newest / 1000000) : 0, true);
     /* records of templates with both address families, by the rule that chose each one's */
@@ -90,6 +98,53 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
         json_u64(o, nf_family_rule_name((enum nf_family_rule)f), family[f], f > 0);
     fputc('}', o);
     json_u64(o, "no_packet_counter", no_pkts, true);
+}
+
+/* Every exporter domain the collector holds state for, records or not (a sender that only
+ * floods templates shows here, with what its quota cost it). */
+static void json_senders(FILE *o, const struct nf_collector *nf)
+{
+    size_t n = nf_collector_exporters(nf, NULL, 0);
+    struct nf_exporter_info *info = xmalloc((n ? n : 1) * sizeof *info);
+    n = nf_collector_exporters(nf, info, n);
+    fputs(",\"exporters\":[", o);
+    for (size_t i = 0; i < n; i++) {
+        char a[FLOW_ADDR_STRLEN];
+        fputs(i ? ",{\"address\":" : "{\"address\":", o);
+        report_json_str(o, flow_addr_format(&info[i].addr, a, sizeof a));
+        json_u64(o, "port", info[i].port, true);
+        json_u64(o, "domain", info[i].domain, true);
+        json_u64(o, "version", info[i].version, true);
+        json_u64(o, "datagrams", info[i].datagrams, true);
+        json_u64(o, "records", info[i].records, true);
+        json_u64(o, "templates", info[i].templates, true);
+        json_u64(o, "templates_refused", info[i].tpl_refused, true);
+        json_u64(o, "templates_recycled", info[i].tpl_recycled, true);
+        json_u64(o, "held_dropped", info[i].held_dropped, true);
+        fputc('}', o);
+    }
+    fputc(']', o);
+    free(info);
+}
+
+/* The exporters that went past their share of the template cache, one line each. */
+static void text_greedy_senders(FILE *o, const struct nf_collector *nf)
+{
+    size_t n = nf_collector_exporters(nf, NULL, 0);
+    struct nf_exporter_info *info = xmalloc((n ? n : 1) * sizeof *info);
+    n = nf_collector_exporters(nf, info, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct nf_exporter_info *e = &info[i];
+        if (!e->tpl_refused && !e->tpl_recycled && !e->held_dropped)
+            continue;
+        char a[FLOW_ADDR_STRLEN];
+        fprintf(o,
+                "exporter %s/%" PRIu32 " past its template share: %" PRIu32 " held, %" PRIu64
+                " refused, %" PRIu64 " recycled, %" PRIu64 " held data sets dropped\n",
+                flow_addr_format(&e->addr, a, sizeof a), e->domain, e->templates,
+                e->tpl_refused, e->tpl_recycled, e->held_dropped);
+    }
+    free(info);
 }
 
 static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row *r)
@@ -312,7 +367,9 @@ int report_json(FILE *o, const struct report_ctx *c)
                 json_u64(o, nf_reason_name(r), nc->count[r], !nfirst);
                 nfirst = false;
             }
-        fputs("}}", o);
+        fputc('}', o);
+        json_senders(o, c->nf);
+        fputc('}', o);
     }
     json_u64(o, "expired_flows", t.expired_flows, true);
     json_u64(o, "memory_bytes", t.memory, true);
@@ -412,6 +469,7 @@ int report_text(FILE *o, const struct report_ctx *c)
             if (nc->count[r])
                 fprintf(o, "%s %s: %" PRIu64 "\n", nf_reason_is_drop(r) ? "dropped" : "note",
                         nf_reason_name(r), nc->count[r]);
+        text_greedy_senders(o, c->nf);
     }
     for (int i = 0; i < AGG_T_MAX; i++) {
         if (t.evicted[i] || t.folded[i]) {

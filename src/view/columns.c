@@ -29,6 +29,7 @@ static const struct col_def col_defs[COL_MAX] = {
     [COL_SEEN] = {COL_SEEN, "SEEN", 6, 9, true, false},
     [COL_FAMILY] = {COL_FAMILY, "AF 4/6/v/d/0", 16, 13, true, false},
     [COL_NOPKTS] = {COL_NOPKTS, "NOPKT", 6, 13, true, false},
+    [COL_TPLDROP] = {COL_TPLDROP, "TPLDROP", 8, 13, true, false},
     [COL_SPARK] = {COL_SPARK, "LAST 60s", 10, 11, false, true},
 };
 
@@ -56,6 +57,7 @@ bool view_has_column(const struct view *v, enum col_id c)
     case COL_SEEN:
     case COL_FAMILY:
     case COL_NOPKTS:
+    case COL_TPLDROP:
         return k == VIEW_EXPORTERS;
     case COL_FLOWS:
         return k != VIEW_FLOWS && v->totals;
@@ -73,7 +75,7 @@ size_t view_columns(const struct view *v, enum col_id *out, size_t max)
                                         COL_TOTAL, COL_PACKETS, COL_FLOWS,  COL_PEERS,
                                         COL_SHARE, COL_FLAGS,   COL_VERSION,
                                         COL_SAMPLING, COL_LOSS, COL_TEMPLATES, COL_SEEN,
-                                        COL_FAMILY, COL_NOPKTS, COL_SPARK};
+                                        COL_FAMILY, COL_NOPKTS, COL_TPLDROP, COL_SPARK};
     size_t n = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0] && n < max; i++)
         if (view_has_column(v, order[i]))
@@ -249,12 +251,16 @@ char *view_cell_text(const struct view *v, const struct view_row *r, enum col_id
     case COL_SEEN:
     case COL_FAMILY:
     case COL_NOPKTS:
+    case COL_TPLDROP:
         if (!r->exp.known)
             return snprintf(buf, len, "-"), buf;
         if (c == COL_FAMILY)
             return vc_family(&r->exp, buf, len);
         if (c == COL_NOPKTS)
             return rowfmt_count(r->exp.no_packets, buf, len);
+        if (c == COL_TPLDROP)
+            return rowfmt_count(r->exp.tpl_refused + r->exp.tpl_recycled + r->exp.held_dropped,
+                                buf, len);
         if (c == COL_VERSION)
             snprintf(buf, len, r->exp.version == 10 ? "ipfix" : "v%u", r->exp.version);
         else if (c == COL_SAMPLING)

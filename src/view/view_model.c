@@ -103,6 +103,8 @@ static uint64_t vm_value(const struct view_row *r, enum col_id c)
     }
     case COL_NOPKTS:
         return r->exp.no_packets;
+    case COL_TPLDROP:
+        return r->exp.tpl_refused + r->exp.tpl_recycled + r->exp.held_dropped;
     default:
         return 0;
     }
