@@ -60,6 +60,12 @@ int store_query_rows(struct sqlite3 *db, const struct store_series *ser, int tbl
                      const struct filter *f, size_t top, struct store_qrow **rows, size_t *n,
                      char *err, size_t errlen);
 
+/* One row's bytes per sample of `ser` (bytes[ser->n], zero where the row is absent) and its
+ * stats, by the table and key of `key` (store_query_key.c). 0, or -1 with a message. */
+int store_query_key(struct sqlite3 *db, const struct store_series *ser,
+                    const struct store_row *key, uint64_t *bytes, struct store_stats *st,
+                    char *err, size_t errlen);
+
 /* The filter facts of a stored row (filter.h): what its key says of a conversation. */
 void store_query_facts(const struct store_row *r, struct filter_facts *x);
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "flowdrill/canvas.h"
+#include "flowdrill/trends.h"
 #include "flowdrill/view.h"
 
 /* Keys: printable and control characters as themselves; the rest from here up. */
@@ -73,7 +74,8 @@ struct ui_status {
     bool offline_done;       /* a file was read to its end: rates follow its clock */
 };
 
-enum ui_mode { UI_NORMAL = 0, UI_HELP, UI_SORTMENU, UI_FILTER, UI_SEARCH };
+enum ui_mode { UI_NORMAL = 0, UI_HELP, UI_SORTMENU, UI_FILTER, UI_SEARCH,
+               UI_TRENDS /* the Trends screen (input_trends.c, render_trends.c) */ };
 
 /* What the caller should do after a key. */
 enum ui_action {
@@ -101,8 +103,11 @@ struct ui {
     size_t search_origin;
     /* sort menu cursor */
     size_t menu_sel;
-    /* help scroll */
+    /* help scroll, and the mode help returns to */
     int help_top;
+    enum ui_mode help_back;
+    /* the Trends screen's model; the app reads the store for it when trends.dirty */
+    struct trends trends;
     /* a one-line message in the footer, until msg_until_ms */
     char msg[160];
     uint64_t msg_until_ms;
@@ -114,6 +119,9 @@ void ui_free(struct ui *u);
 
 /* Handle one key at time now_ms. */
 enum ui_action ui_key(struct ui *u, int key, uint64_t now_ms);
+
+/* Keys of the Trends screen (input_trends.c). */
+enum ui_action ui_key_trends(struct ui *u, int key, uint64_t now_ms);
 
 /* Render the whole screen. `now_ms` expires messages. */
 void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms);
@@ -133,6 +141,7 @@ enum ui_cmd {
     CMD_FILTER, CMD_SEARCH, CMD_SEARCH_NEXT, CMD_SEARCH_PREV,
     CMD_DNS, CMD_PORT_NAMES, CMD_BITS, CMD_BARS, CMD_WINDOW, CMD_TOTALS, CMD_FREEZE,
     CMD_PAUSE, CMD_REFRESH_NOW, CMD_REDRAW, CMD_HELP, CMD_QUIT,
+    CMD_TRENDS,
     CMD_MAX
 };
 

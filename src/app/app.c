@@ -333,6 +333,8 @@ int app_run(const struct options *o)
     a->local = o->local;
     a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed());
     app_store_open(a);
+    if (!o->batch)
+        app_trends_open_db(a);
 
     int rc = 1;
     uv_loop_init(&a->loop);
@@ -416,6 +418,7 @@ out_sources:
 out:
     app_store_close(a);
     app_ui_free(a);
+    app_trends_release(a);
     nf_collector_free(a->nf);
     agg_free(a->agg);
     service_db_free(a->svc);

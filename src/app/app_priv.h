@@ -52,6 +52,9 @@ struct app {
     bool stopping;
     struct app_ui *ui; /* the screen; NULL in batch mode */
     struct app_store *store; /* the history store; NULL when off (app_store.c) */
+    struct sqlite3 *trends_db; /* the Trends screen's read-only connection until the screen
+                                  takes it, and why there is none (app_trends.c) */
+    char *trends_why;
     bool src_done[APP_MAX_SOURCES];
     bool src_failed[APP_MAX_SOURCES];
 };
@@ -77,5 +80,14 @@ void app_ui_source_done(struct app *a, size_t i, int status);
 void app_ui_quit(struct app *a);     /* restore the terminal; the caller stops the loop */
 void app_ui_free(struct app *a);     /* after the loop ended */
 bool app_ui_must_not_wait(const struct app *a); /* DNS lookups still running */
+
+/* The Trends screen's reads of the store (app_trends.c): `done` draws after a read. */
+struct trends;
+struct app_trends;
+void app_trends_open_db(struct app *a); /* before privileges drop */
+void app_trends_release(struct app *a); /* at the end: what app_trends_open_db left */
+struct app_trends *app_trends_new(struct app *a, struct trends *t, void (*done)(struct app *));
+void app_trends_poll(struct app_trends *at); /* read when the model wants it */
+void app_trends_free(struct app_trends *at);
 
 #endif

@@ -37,6 +37,7 @@ struct app_ui {
     /* file reading speed */
     uint64_t read_last_ms, read_last_pkts, read_last_bytes;
     double read_pps, read_bps;
+    struct app_trends *trends; /* the Trends screen's store reads */
 };
 
 static uint64_t aui_now_ms(void)
@@ -225,6 +226,13 @@ static void aui_refresh_rows(struct app *a)
         agg_flush(a->agg);
     aui_status(a);
     view_refresh(&a->ui->ui.view, a->agg, aui_now_ms());
+    if (a->ui->ui.mode == UI_TRENDS || a->ui->ui.help_back == UI_TRENDS)
+        app_trends_poll(a->ui->trends);
+}
+
+static void aui_trends_done(struct app *a)
+{
+    aui_draw(a, false);
 }
 
 static void aui_on_key(void *arg, int key)
@@ -319,6 +327,7 @@ int app_ui_start(struct app *a)
     u->ui.view.no_exports = a->nf == NULL;
     u->ui.view.decorate = aui_decorate;
     u->ui.view.decorate_ctx = a;
+    u->trends = app_trends_new(a, &u->ui.trends, aui_trends_done);
     struct tui_config tc = {.no_color = a->o->no_color, .on_key = aui_on_key, .arg = a};
     char err[256];
     if (tui_open(&u->tui, &a->loop, &tc, err, sizeof err) != 0) {
@@ -391,6 +400,7 @@ void app_ui_free(struct app *a)
 {
     if (!a->ui)
         return;
+    app_trends_free(a->ui->trends);
     tui_free(a->ui->tui);
     resolver_free(a->ui->dns);
     ui_free(&a->ui->ui);

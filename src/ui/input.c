@@ -17,11 +17,13 @@ void ui_init(struct ui *u, const struct service_db *svc, enum topn_sort initial)
 {
     memset(u, 0, sizeof *u);
     view_init(&u->view, svc, initial);
+    trends_init(&u->trends);
 }
 
 void ui_free(struct ui *u)
 {
     view_free(&u->view);
+    trends_free(&u->trends);
 }
 
 static void ui_msg(struct ui *u, uint64_t now_ms, bool alert, const char *fmt, ...)
@@ -184,7 +186,7 @@ static enum ui_action ui_key_help(struct ui *u, int key)
         return UI_ACT_QUIT;
     default:
         /* any other key closes help, like htop */
-        u->mode = UI_NORMAL;
+        u->mode = u->help_back;
         return UI_ACT_DRAW;
     }
 }
@@ -337,8 +339,13 @@ static enum ui_action ui_key_normal(struct ui *u, int key, uint64_t now_ms)
         return UI_ACT_REDRAW;
     case CMD_HELP:
         u->mode = UI_HELP;
+        u->help_back = UI_NORMAL;
         u->help_top = 0;
         return UI_ACT_DRAW;
+    case CMD_TRENDS:
+        u->mode = UI_TRENDS;
+        u->trends.dirty = !u->trends.off; /* the data may be old: read it again */
+        return UI_ACT_REFRESH;
     case CMD_QUIT:
         return UI_ACT_QUIT;
     default:
@@ -359,6 +366,8 @@ enum ui_action ui_key(struct ui *u, int key, uint64_t now_ms)
         return ui_key_menu(u, key);
     case UI_HELP:
         return ui_key_help(u, key);
+    case UI_TRENDS:
+        return ui_key_trends(u, key, now_ms);
     default:
         return ui_key_normal(u, key, now_ms);
     }

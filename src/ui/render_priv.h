@@ -45,4 +45,7 @@ const char *rd_kind_title(const struct view *v, enum view_kind k);
 /* the help page (render_help.c) */
 void rd_help(struct rd *r);
 
+/* the Trends screen (render_trends.c) */
+void rd_trends(struct rd *r);
+
 #endif
