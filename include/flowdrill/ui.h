@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "flowdrill/canvas.h"
+#include "flowdrill/rewind.h"
 #include "flowdrill/trends.h"
 #include "flowdrill/view.h"
 
@@ -87,6 +88,7 @@ enum ui_action {
 };
 
 #define UI_PROMPT_MAX 255
+#define UI_REWIND_LIVE 2
 
 struct ui {
     struct view view;
@@ -108,6 +110,10 @@ struct ui {
     enum ui_mode help_back;
     /* the Trends screen's model; the app reads the store for it when trends.dirty */
     struct trends trends;
+    /* the history rewind ([ ] '): the minute the views show, and a step the app is to take
+     * at the next refresh (-1 back, +1 forward, UI_REWIND_LIVE; 0 none) */
+    struct rewind rewind;
+    int rewind_req;
     /* a one-line message in the footer, until msg_until_ms */
     char msg[160];
     uint64_t msg_until_ms;
@@ -141,7 +147,7 @@ enum ui_cmd {
     CMD_FILTER, CMD_SEARCH, CMD_SEARCH_NEXT, CMD_SEARCH_PREV,
     CMD_DNS, CMD_PORT_NAMES, CMD_BITS, CMD_BARS, CMD_WINDOW, CMD_TOTALS, CMD_FREEZE,
     CMD_PAUSE, CMD_REFRESH_NOW, CMD_REDRAW, CMD_HELP, CMD_QUIT,
-    CMD_TRENDS,
+    CMD_TRENDS, CMD_REWIND_BACK, CMD_REWIND_FWD, CMD_LIVE,
     CMD_MAX
 };
 

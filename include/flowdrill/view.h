@@ -104,6 +104,10 @@ struct view {
      * (exporter details); may be NULL */
     void (*decorate)(void *ctx, enum view_kind k, struct view_row *rows, size_t n);
     void *decorate_ctx;
+    /* when set and it answers (returns true), the rows come from it instead of the live
+     * tables: the history rewind (rewind.h); may be NULL */
+    bool (*source)(void *ctx, const struct query *q, struct query_result *out);
+    void *source_ctx;
     const struct service_db *svc;
 };
 

@@ -55,6 +55,7 @@ struct app {
     struct sqlite3 *trends_db; /* the Trends screen's read-only connection until the screen
                                   takes it, and why there is none (app_trends.c) */
     char *trends_why;
+    struct sqlite3 *rewind_db; /* the rewind's read-only connection (app_rewind.c) */
     bool src_done[APP_MAX_SOURCES];
     bool src_failed[APP_MAX_SOURCES];
 };
@@ -86,6 +87,10 @@ struct trends;
 struct app_trends;
 void app_trends_open_db(struct app *a); /* before privileges drop */
 void app_trends_release(struct app *a); /* at the end: what app_trends_open_db left */
+
+/* The rewind ([ ] '): take the step the screen asked for (app_rewind.c). */
+struct ui;
+void app_rewind_apply(struct app *a, struct ui *u, uint64_t now_ms);
 struct app_trends *app_trends_new(struct app *a, struct trends *t, void (*done)(struct app *));
 void app_trends_poll(struct app_trends *at); /* read when the model wants it */
 void app_trends_free(struct app_trends *at);

@@ -89,6 +89,11 @@ void app_trends_open_db(struct app *a)
     }
     sqlite3_busy_timeout(db, 1000); /* the writer's checkpoints are short */
     a->trends_db = db;
+    /* the rewind reads on the loop thread while a Trends read may run on a worker: its own
+     * connection (they are opened without SQLite's mutexes) */
+    a->rewind_db = store_schema_open(dir, false, err, sizeof err);
+    if (a->rewind_db)
+        sqlite3_busy_timeout(a->rewind_db, 200);
 }
 
 static void app_trends_work(uv_work_t *w)
@@ -148,6 +153,9 @@ void app_trends_release(struct app *a)
     if (a->trends_db)
         sqlite3_close(a->trends_db);
     a->trends_db = NULL;
+    if (a->rewind_db)
+        sqlite3_close(a->rewind_db);
+    a->rewind_db = NULL;
     free(a->trends_why);
     a->trends_why = NULL;
 }

@@ -225,6 +225,8 @@ static void aui_refresh_rows(struct app *a)
     else
         agg_flush(a->agg);
     aui_status(a);
+    if (a->ui->ui.rewind_req)
+        app_rewind_apply(a, &a->ui->ui, aui_now_ms());
     view_refresh(&a->ui->ui.view, a->agg, aui_now_ms());
     if (a->ui->ui.mode == UI_TRENDS || a->ui->ui.help_back == UI_TRENDS)
         app_trends_poll(a->ui->trends);

@@ -18,12 +18,16 @@ void ui_init(struct ui *u, const struct service_db *svc, enum topn_sort initial)
     memset(u, 0, sizeof *u);
     view_init(&u->view, svc, initial);
     trends_init(&u->trends);
+    rewind_init(&u->rewind);
+    u->view.source = rewind_source;
+    u->view.source_ctx = &u->rewind;
 }
 
 void ui_free(struct ui *u)
 {
     view_free(&u->view);
     trends_free(&u->trends);
+    rewind_free(&u->rewind);
 }
 
 static void ui_msg(struct ui *u, uint64_t now_ms, bool alert, const char *fmt, ...)
@@ -342,6 +346,12 @@ static enum ui_action ui_key_normal(struct ui *u, int key, uint64_t now_ms)
         u->help_back = UI_NORMAL;
         u->help_top = 0;
         return UI_ACT_DRAW;
+    case CMD_REWIND_BACK:
+    case CMD_REWIND_FWD:
+    case CMD_LIVE:
+        /* the app reads the store at the refresh this asks for */
+        u->rewind_req = cmd == CMD_REWIND_BACK ? -1 : cmd == CMD_REWIND_FWD ? 1 : UI_REWIND_LIVE;
+        return UI_ACT_REFRESH;
     case CMD_TRENDS:
         u->mode = UI_TRENDS;
         u->trends.dirty = !u->trends.off; /* the data may be old: read it again */

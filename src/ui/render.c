@@ -190,7 +190,10 @@ static void rd_table(struct rd *r, int y0, int rows)
     rd_colhead(r, y0, &cols);
     if (!v->res.n) {
         enum view_kind k = view_ccur(v)->kind;
-        const char *why = (k == VIEW_EXPORTERS || k == VIEW_IFACES) && !r->st->exports
+        const char *why = r->u->rewind.on
+                              ? "no rows: this minute's history keeps the top rows of each "
+                                "table, a host's peers and an exporter's interfaces only"
+                          : (k == VIEW_EXPORTERS || k == VIEW_IFACES) && !r->st->exports
                               ? "no flow exports: collect NetFlow/IPFIX with -l PORT"
                           : v->filter_text[0] ? "no traffic matches the filter"
                           : v->depth          ? "no traffic here yet"

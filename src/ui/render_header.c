@@ -29,6 +29,8 @@ void rd_title(struct rd *r, int y)
             px = 0;
         r->c->ops->put(r->c, y, px, p, CA_PAUSED);
     }
+    if (r->u->rewind.on && r->u->mode != UI_TRENDS)
+        rd_rewind_mark(r, y);
 }
 
 void rd_traffic(struct rd *r, int y)
@@ -36,6 +38,10 @@ void rd_traffic(struct rd *r, int y)
     const struct ui_status *st = r->st;
     char a[24], b[24], c[24], d[24], e[24], line[200];
     int x = 0;
+    if (r->u->rewind.on && r->u->mode != UI_TRENDS) {
+        rd_rewind_traffic(r, y);
+        return;
+    }
     view_rate_text(r->v, st->bps_total, a, sizeof a);
     view_rate_text(r->v, st->bps_in, b, sizeof b);
     view_rate_text(r->v, st->bps_out, c, sizeof c);

@@ -45,6 +45,10 @@ const char *rd_kind_title(const struct view *v, enum view_kind k);
 /* the help page (render_help.c) */
 void rd_help(struct rd *r);
 
+/* the rewind marks (render_rewind.c) */
+void rd_rewind_mark(struct rd *r, int y);
+void rd_rewind_traffic(struct rd *r, int y);
+
 /* the Trends screen (render_trends.c) */
 void rd_trends(struct rd *r);
 

@@ -266,7 +266,8 @@ void view_refresh(struct view *v, const struct agg *a, uint64_t now_ms)
     v->restore = false;
 
     struct query_result old = v->res;
-    query_run(a, &q, &v->res);
+    if (!v->source || !v->source(v->source_ctx, &q, &v->res))
+        query_run(a, &q, &v->res);
     if (v->decorate)
         v->decorate(v->decorate_ctx, lv->kind, v->res.rows, v->res.n);
     bool hold = v->frozen || now_ms < v->hold_until_ms;
