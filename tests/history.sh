@@ -8,6 +8,8 @@
 #     its live row;
 #   * `--history --json` over the range gives the same totals and rows, a screen filter
 #     narrows them;
+#   * --capacity: per exporter, interface and total p95, peak and week growth equal an
+#     oracle computed here from 16 days of NetFlow v5 datagrams written here;
 #   * a second run into the same store keeps the first run's minutes (restart keeps history);
 #   * -r without --store writes nothing into XDG_DATA_HOME; a live collector writes there;
 #   * an unwritable or corrupt store is reported in one line and the run goes on (exit 0,
@@ -167,6 +169,110 @@ EOF
 "$FD" --history --store "$S" --since @1733400000 --until @1733400600 --by host --top 3 \
     >"$TMP/h.txt" 2>&1 && grep -q "^rate: mean" "$TMP/h.txt" && grep -q "^host (3 rows)" "$TMP/h.txt" &&
     ok "--history text report" || { bad "--history text"; cat "$TMP/h.txt"; }
+
+# ---- capacity planning: --capacity over 16 days of NetFlow v5 from two exporters ----
+# One datagram per exporter and hour (two records: interfaces 1->2 and 2->1), rising traffic
+# and one burst; the oracle computes each exporter's hourly p95 (nearest rank), peak and
+# growth (mean of the first week against the last) from the datagrams written here.
+python3 - "$TMP" <<'EOF2'
+import json, struct, sys
+out_dir = sys.argv[1]
+T0 = 1733356800  # a day boundary (2024-12-05 00:00 UTC)
+HOURS = 16 * 24
+exps = {"192.0.2.1": 1, "192.0.2.2": 3}  # exporter -> traffic scale
+def ipb(s): return bytes(map(int, s.split(".")))
+cap = open(out_dir + "/c.pcap", "wb")
+cap.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+oracle = {e: [] for e in exps}
+seq = {e: 0 for e in exps}
+for h in range(HOURS):
+    for e, scale in exps.items():
+        t = T0 + h * 3600 + 30
+        # growth: the rate rises through the range, with a burst in hour 200
+        octets = scale * (100000 + 500 * h) + (5000000 if (h == 200 and scale == 1) else 0)
+        recs = [("10.0.0.1", "198.51.100.1", 1, 2, octets // 2, 6, 40000, 443),
+                ("198.51.100.2", "10.0.0.2", 2, 1, octets - octets // 2, 17, 53, 53000)]
+        uptime = 1000000 + h * 3600 * 1000
+        body = b""
+        for s, d, i_in, i_out, oc, pr, sp, dp in recs:
+            body += struct.pack(">4s4s4sHHIIIIHHBBBBHHBBH", ipb(s), ipb(d), b"\0" * 4, i_in, i_out,
+                                10, oc, uptime - 2000, uptime - 1000, sp, dp, 0, 0x18, pr, 0, 0, 0, 0, 0, 0)
+        hdr = struct.pack(">HHIIIIBBH", 5, len(recs), uptime, t, 0, seq[e], 0, 0, 0)
+        seq[e] += len(recs)
+        payload = hdr + body
+        udp = struct.pack(">HHHH", 4444, 2055, 8 + len(payload), 0) + payload
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, ipb(e), ipb("127.0.0.1")) + udp
+        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
+        cap.write(struct.pack("<IIII", t, 0, len(frame), len(frame)) + frame)
+        oracle[e].append([h, octets])
+cap.close()
+json.dump({"t0": T0, "hours": HOURS, "exporters": oracle}, open(out_dir + "/c.json", "w"))
+EOF2
+"$FD" -r "$TMP/c.pcap" -l 2055 --store "$TMP/cs" --json >/dev/null 2>"$TMP/err"
+[ $? = 0 ] && ! grep -q "not written" "$TMP/err" && ok "-r of 384 hours of exports: every minute written" ||
+    { bad "capacity store"; cat "$TMP/err"; }
+T0=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['t0'])" "$TMP/c.json")
+"$FD" --capacity --store "$TMP/cs" --since @$T0 --until @$((T0 + 16 * 86400)) --top 0 --json \
+    >"$TMP/cap.json" 2>"$TMP/err" || { bad "--capacity --json exit $?"; cat "$TMP/err"; }
+"$FD" --history --store "$TMP/cs" --since @$T0 --until @$((T0 + 16 * 86400)) --json --by exporter \
+    --top 0 >"$TMP/caph.json" 2>"$TMP/err" || { bad "--history exporter exit $?"; cat "$TMP/err"; }
+python3 - "$TMP/cap.json" "$TMP/c.json" "$TMP/caph.json" <<'EOF2' || fail=1
+import json, sys
+cap = json.loads(open(sys.argv[1]).readline())["capacity"]
+orc = json.load(open(sys.argv[2]))
+hist = json.loads(open(sys.argv[3]).readline())["history"]
+bad = 0
+def stats(hourly):
+    v = sorted(hourly)
+    n = len(v)
+    rank = (n * 95 + 99) // 100
+    p95 = v[rank - 1] * 8 // 3600
+    peak = v[-1] * 8 // 3600
+    week = 7 * 24
+    a = hourly[:week]
+    b = hourly[-week:]
+    ma, mb = sum(a) / len(a), sum(b) / len(b)
+    return p95, peak, round((mb - ma) / ma * 100.0, 1), sum(hourly)
+if cap["step"] != 3600 or cap["samples"] != orc["hours"] or cap["growth_basis"] != "weeks":
+    print("FAIL capacity step %s samples %s basis %s" % (cap["step"], cap["samples"], cap["growth_basis"])); bad = 1
+tot_hourly = [0] * orc["hours"]
+for e, rows in orc["exporters"].items():
+    hourly = [o for h, o in rows]
+    for h, o in rows:
+        tot_hourly[h] += o
+    p95, peak, growth, total = stats(hourly)
+    got = [r for r in cap["exporter"] if r["key"].startswith(e + "/")]
+    if len(got) != 1:
+        print("FAIL exporter %s: rows %s" % (e, [r["key"] for r in cap["exporter"]])); bad = 1; continue
+    g = got[0]
+    if (g["p95_bps"], g["peak_bps"], g["growth_pct"], g["bytes"]) != (p95, peak, growth, total):
+        print("FAIL exporter %s: p95/peak/growth/bytes %s, oracle %s" %
+              (e, (g["p95_bps"], g["peak_bps"], g["growth_pct"], g["bytes"]), (p95, peak, growth, total))); bad = 1
+    ifs = [r for r in cap["iface"] if r["key"].startswith(e + "/")]
+    # every record names both interfaces (1->2 or 2->1): each carries the exporter's bytes
+    if sorted(r["key"].split()[-1] for r in ifs) != ["1", "2"] or any(r["bytes"] != total or r["peak_bps"] != peak for r in ifs):
+        print("FAIL interfaces of %s: %s" % (e, ifs)); bad = 1
+    h = [r for r in hist["tables"]["exporter"] if r["key"] == g["key"]]
+    if not h or (h[0]["p95_bps"], h[0]["peak_bps"], h[0]["growth_pct"]) != (g["p95_bps"], g["peak_bps"], g["growth_pct"]):
+        print("FAIL --capacity and --history --by exporter differ for %s" % e); bad = 1
+t = cap["total"]
+p95, peak, growth, total = stats(tot_hourly)
+if (t["p95_bps"], t["peak_bps"], t["growth_pct"], t["bytes"]) != (p95, peak, growth, total):
+    print("FAIL total %s, oracle %s" % (t, (p95, peak, growth, total))); bad = 1
+if not bad:
+    print("ok   --capacity --json: per exporter, interface and in total, p95, peak and week growth equal the oracle's")
+sys.exit(bad)
+EOF2
+"$FD" --capacity --store "$TMP/cs" --since @$T0 --until @$((T0 + 16 * 86400)) >"$TMP/cap.txt" 2>&1
+grep -q "^flowdrill capacity .*384 1-hour samples; growth: last week against the first" "$TMP/cap.txt" &&
+    grep -q "^total " "$TMP/cap.txt" && [ "$(grep -c '^exporter 192.0.2' "$TMP/cap.txt")" = 2 ] &&
+    [ "$(grep -c '^iface 192.0.2' "$TMP/cap.txt")" = 4 ] && ok "--capacity text report" ||
+    { bad "--capacity text"; cat "$TMP/cap.txt"; }
+"$FD" --capacity --store "$TMP/cs" --since @$T0 --until @$((T0 + 16 * 86400)) --top 1 --json |
+    python3 -c "import json,sys; c=json.load(sys.stdin)['capacity']; sys.exit(0 if len(c['exporter'])==1 and c['exporter'][0]['key'].startswith('192.0.2.2/') and len(c['iface'])==1 else 1)" &&
+    ok "--capacity --top 1: the busiest exporter and interface" || bad "--capacity --top 1"
+"$FD" --capacity --store "$TMP/cs" -r "$TMP/c.pcap" >/dev/null 2>&1
+[ $? = 2 ] && ok "--capacity with -r is a usage error" || bad "--capacity -r"
 
 # ---- restart keeps history ----
 "$FD" -r "$TMP/b.pcap" --store "$S" --json >/dev/null 2>"$TMP/err" || bad "second run"

@@ -54,6 +54,7 @@ struct options {
     bool no_store;         /* --no-store */
     uint64_t store_max_bytes; /* --store-max-size MIB, in bytes */
     bool history;          /* --history: query the store and exit */
+    bool capacity;         /* --capacity: --history's capacity-planning report */
     const char *since, *until; /* --since/--until text (history_cli_parse_time), borrowed */
 };
 

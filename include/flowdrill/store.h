@@ -131,6 +131,10 @@ struct store *store_start(struct sqlite3 *db, const struct store_policy *p);
  * minute is dropped and counted. */
 void store_push(struct store *s, struct store_minute *m);
 
+/* Reading a file: store_push waits for room instead of dropping (nothing live can stall, and
+ * a file read at full speed crosses minutes far faster than a disk commits them). */
+void store_set_wait(struct store *s, bool wait);
+
 /* Write what is queued, roll up the hours written to, apply retention, stop the thread and
  * close the database. Writes a one-line summary of any failure into err (err[0] = 0 when
  * none). Returns 0, or -1 when minutes were lost. */

@@ -13,6 +13,8 @@
  * On by default for live capture and collection; off for -r and --demo unless --store DIR is
  * given (a script reading a file, a demo, must not fill the user's history with old or made-up
  * traffic). A store that cannot be opened is reported once and the run goes on without it.
+ * Reading a file, a full writer queue makes the read wait (store_set_wait) rather than drop
+ * minutes: a file crosses minutes as fast as it is read.
  */
 #include "config.h"
 
@@ -102,6 +104,8 @@ void app_store_open(struct app *a)
     struct app_store *s = xcalloc(1, sizeof *s);
     s->agg = a->agg;
     s->st = store_start(db, &pol);
+    if (o->file)
+        store_set_wait(s->st, true); /* -r: the file waits for the disk; no minute is lost */
     s->ru = store_rollup_new(a->agg);
     s->next_us = INT64_MIN; /* the first record with a time starts the first minute */
     a->store = s;

@@ -242,7 +242,7 @@ int history_cli_run(const struct options *o, FILE *out, FILE *err)
     gettimeofday(&tv, NULL);
     uint32_t now = (uint32_t)tv.tv_sec;
     struct history_cli_ctx c = {.o = o};
-    if (history_cli_parse_time(o->since ? o->since : "24h", now, &c.since) ||
+    if (history_cli_parse_time(o->since ? o->since : o->capacity ? "30d" : "24h", now, &c.since) ||
         history_cli_parse_time(o->until ? o->until : "now", now, &c.until)) {
         fputs("flowdrill: --since/--until: not a time; use a duration back from now (24h, 7d), "
               "a UTC date (2026-12-06T14:30) or @UNIXSECONDS\n",
@@ -269,6 +269,12 @@ int history_cli_run(const struct options *o, FILE *out, FILE *err)
     int rc = 1;
     if (store_query_series(c.db, c.since, c.until, &c.ser, msg, sizeof msg) != 0) {
         fprintf(err, "flowdrill: %s\n", msg);
+        goto out;
+    }
+    if (o->capacity) {
+        rc = history_capacity_print(c.db, &c.ser, f, o->top, c.since,
+                                    c.until, o->json, out, err);
+        store_series_free(&c.ser);
         goto out;
     }
     history_cli_totals(&c, out, o->json);

@@ -42,6 +42,7 @@ enum {
     OPT_HISTORY,
     OPT_SINCE,
     OPT_UNTIL,
+    OPT_CAPACITY,
 };
 
 static const struct option long_opts[] = {
@@ -77,6 +78,7 @@ static const struct option long_opts[] = {
     {"no-store", no_argument, NULL, OPT_NO_STORE},
     {"store-max-size", required_argument, NULL, OPT_STORE_MAX},
     {"history", no_argument, NULL, OPT_HISTORY},
+    {"capacity", no_argument, NULL, OPT_CAPACITY},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"help", no_argument, NULL, 'h'},
@@ -151,6 +153,9 @@ void options_usage(FILE *out)
           "      --since TIME        start of the range (default 24h: 90m, 7d, 2w back from now,\n"
           "                          a UTC date 2026-12-06T14:30, or @UNIXSECONDS)\n"
           "      --until TIME        end of the range (default now)\n"
+          "      --capacity          --history's capacity planning: the total and the --top\n"
+          "                          busiest exporters and interfaces (0: all) with mean, p95,\n"
+          "                          peak and growth first week to last (default --since 30d)\n"
           "\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
@@ -437,6 +442,9 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
             break;
         case OPT_HISTORY:
             o->history = true;
+            break;
+        case OPT_CAPACITY:
+            o->history = o->capacity = true;
             break;
         case OPT_SINCE:
         case OPT_UNTIL: {

@@ -2,9 +2,10 @@
  * store_writer.c - the thread that writes minutes into the history store (see store.h).
  *
  * The event loop hands over one struct store_minute per minute through a bounded queue and
- * never waits: a full queue (the disk stalled for STORE_QUEUE minutes) drops the new minute
- * and counts it. The writer owns the database connection. Each minute is one transaction, so
- * a killed process loses at most the minute being written. Rows are added to what a minute
+ * never waits (unless told to, store_set_wait: reading a file): a full queue (the disk
+ * stalled for STORE_QUEUE minutes) drops the new minute and counts it. The writer owns the
+ * database connection. Each minute is one transaction, so a killed process loses at most the
+ * minute being written. Rows are added to what a minute
  * already holds (a restart within the same minute adds its part). Depends on SQLite and
  * pthreads.
  */
@@ -29,6 +30,8 @@ struct store {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    pthread_cond_t room; /* a minute was taken off the queue (store_set_wait) */
+    bool wait;
     struct store_minute *q[STORE_QUEUE];
     unsigned head, n;
     bool stop;
@@ -208,6 +211,7 @@ static void *store_main(void *arg)
         struct store_minute *m = s->q[s->head];
         s->head = (s->head + 1) % STORE_QUEUE;
         s->n--;
+        pthread_cond_signal(&s->room);
         pthread_mutex_unlock(&s->mu);
         store_handle(s, m);
         pthread_mutex_lock(&s->mu);
@@ -225,6 +229,7 @@ struct store *store_start(sqlite3 *db, const struct store_policy *p)
     s->hour = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    pthread_cond_init(&s->room, NULL);
     if (pthread_create(&s->thread, NULL, store_main, s) != 0)
         abort(); /* like out-of-memory: nothing sensible to go on with */
     return s;
@@ -233,6 +238,8 @@ struct store *store_start(sqlite3 *db, const struct store_policy *p)
 void store_push(struct store *s, struct store_minute *m)
 {
     pthread_mutex_lock(&s->mu);
+    while (s->wait && s->n == STORE_QUEUE && !s->stop)
+        pthread_cond_wait(&s->room, &s->mu);
     if (s->n == STORE_QUEUE || s->stop) {
         s->dropped++;
         pthread_mutex_unlock(&s->mu);
@@ -242,6 +249,13 @@ void store_push(struct store *s, struct store_minute *m)
     s->q[(s->head + s->n) % STORE_QUEUE] = m;
     s->n++;
     pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void store_set_wait(struct store *s, bool wait)
+{
+    pthread_mutex_lock(&s->mu);
+    s->wait = wait;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -267,6 +281,7 @@ int store_close(struct store *s, char *err, size_t errlen)
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
+    pthread_cond_destroy(&s->room);
     free(s);
     return rc;
 }
