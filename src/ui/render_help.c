@@ -13,6 +13,9 @@
 static const char *const help_views[] = {
     " Views (1-8, Tab): Hosts, Conversations (host pairs), Ports, Applications, Protocols, "
     "Flows (one row per conversation and ports), Exporters and Interfaces (flow exports).",
+    " History (the store): 0 or H opens Trends, a chart of in/out over 1 h-30 d (< >) and the "
+    "range's busiest rows (Tab: table) with P95, PEAK, GROWTH; Enter charts a row. [ and ] step "
+    "the table views through stored minutes (marked HISTORY), ' returns to live.",
     " Drill-down: a host opens its peers (Tab: its ports, apps, protocols, flows); a peer opens "
     "that conversation's flows; a port, app or protocol opens its hosts; an exporter opens its "
     "interfaces, an interface the hosts it carried. Bksp/Esc goes back to where you were.",
