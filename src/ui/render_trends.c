@@ -123,22 +123,23 @@ static void rt_chart(struct rd *r, int y0, int rows)
             b[i] = d->ser.s[i].bytes_in, o[i] = d->ser.s[i].bytes_out;
         uint64_t mi = trends_chart(b, ts, n, d->ser.step, d->since, d->until, ci, w);
         uint64_t mo = trends_chart(o, ts, n, d->ser.step, d->since, d->until, co, w);
-        uint64_t max = mi > mo ? mi : mo;
-        int up = ch / 2, dn = ch - up;
-        rt_bars(r, y0, x0, up, ci, w, max, false);
-        rt_bars(r, y0 + up, x0, dn, co, w, max, true);
-        rt_scale(r, y0, max, "in");
-        if (dn >= 2) {
-            canvas_field(r->c, y0 + ch - 2, 0, RT_LABEL - 1, "out", true, CA_LABEL);
-            rt_scale(r, y0 + ch - 1, max, NULL);
-        }
-        if (!mi && !mo && n) {
+        if (!mi && !mo) {
             /* traffic without a direction (no --local): the total, upwards */
             for (size_t i = 0; i < n; i++)
                 b[i] = d->ser.s[i].bytes;
             uint64_t mt = trends_chart(b, ts, n, d->ser.step, d->since, d->until, ci, w);
             rt_bars(r, y0, x0, ch, ci, w, mt, false);
             rt_scale(r, y0, mt, "total");
+        } else {
+            uint64_t max = mi > mo ? mi : mo;
+            int up = ch / 2, dn = ch - up;
+            rt_bars(r, y0, x0, up, ci, w, max, false);
+            rt_bars(r, y0 + up, x0, dn, co, w, max, true);
+            rt_scale(r, y0, max, "in");
+            if (dn >= 2) {
+                canvas_field(r->c, y0 + ch - 2, 0, RT_LABEL - 1, "out", true, CA_LABEL);
+                rt_scale(r, y0 + ch - 1, max, NULL);
+            }
         }
     }
     rt_axis(r, y0 + ch, x0, w, d);
