@@ -169,6 +169,25 @@ START_TEST(test_query_ranges_and_rows)
     ck_assert_int_eq(trends_query(db, &q, &d), 0);
     ck_assert_uint_eq(d.ser.stats.sum, t.d.ser.stats.sum);
     trends_take(&t, &d);
+    /* the screen's filter narrows the rows (the rest row goes), not the totals */
+    uint64_t all = t.d.ser.stats.sum;
+    trends_set_filter(&t, "host 10.0.0.3");
+    ck_assert(t.dirty);
+    trends_request(&t, NOW, &q);
+    ck_assert_int_eq(trends_query(db, &q, &d), 0);
+    ck_assert_uint_eq(d.n_rows, 1);
+    ck_assert_uint_eq(d.rows[0].row.key[15], 3);
+    ck_assert_uint_eq(d.ser.stats.sum, all);
+    trends_take(&t, &d);
+    ck_assert(!t.dirty);
+    trends_set_filter(&t, "host 10.0.0.3");
+    ck_assert(!t.dirty); /* the same text: nothing to read */
+    trends_set_filter(&t, "host 10.0.0.3 and");
+    trends_request(&t, NOW, &q);
+    ck_assert_int_eq(trends_query(db, &q, &d), -1);
+    ck_assert(strncmp(d.err, "filter:", 7) == 0);
+    trends_take(&t, &d);
+    trends_set_filter(&t, "");
     /* another table: none stored here */
     ck_assert(trends_table_step(&t, +1));
     ck_assert_int_eq(t.table, AGG_T_PAIR);
@@ -353,6 +372,16 @@ START_TEST(test_screen_chart_and_rows)
     key_read(db, 'H');
     key_read(db, UIK_ESC);
     ck_assert_int_eq(u.mode, UI_NORMAL);
+    /* the screen's filter follows into Trends and is shown */
+    canvas_mem_resize(cv, 120, 30);
+    key_read(db, 'f');
+    for (const char *p = "host 10.0.0.1"; *p; p++)
+        key_read(db, *p);
+    key_read(db, UIK_ENTER);
+    key_read(db, '0');
+    ck_assert_int_ge(canvas_mem_find(cv, "filter: host 10.0.0.1 (rows"), 0);
+    ck_assert_uint_eq(u.trends.d.n_rows, 1);
+    key_read(db, '0');
     /* 3 from Trends: the Ports view */
     key_read(db, '0');
     key_read(db, '3');

@@ -40,6 +40,7 @@ struct trends_req {
     bool drilled;
     struct store_row key;
     uint32_t now; /* the range is [now - secs, now) */
+    char filter[256]; /* the screen's filter text for the rows ("" none); compiled by the read */
 };
 
 /* What was read. Owned by whoever holds it; trends_data_free. */
@@ -65,6 +66,7 @@ struct trends {
     int table;
     size_t sel, top;   /* selected row and first row shown (of d.rows) */
     size_t page;       /* rows on screen (set by the renderer) */
+    char filter[256];  /* the screen's filter, applied to the rows (not the totals) */
     bool drilled;      /* the selected row's own chart is open */
     struct store_row drill_key;
     /* history is off: the reason and how to turn it on, shown instead of everything */
@@ -80,6 +82,8 @@ struct trends {
 
 void trends_init(struct trends *t);
 void trends_free(struct trends *t);
+/* The screen's filter (text as typed; "" none) for the rows; a change makes the model dirty. */
+void trends_set_filter(struct trends *t, const char *text);
 /* History is off for this run: `why` says why and how to turn it on. */
 void trends_set_off(struct trends *t, const char *why);
 

@@ -355,6 +355,7 @@ static enum ui_action ui_key_normal(struct ui *u, int key, uint64_t now_ms)
     case CMD_TRENDS:
         u->mode = UI_TRENDS;
         u->trends.dirty = !u->trends.off; /* the data may be old: read it again */
+        trends_set_filter(&u->trends, v->filter_text);
         return UI_ACT_REFRESH;
     case CMD_QUIT:
         return UI_ACT_QUIT;

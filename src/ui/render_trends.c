@@ -272,6 +272,10 @@ static void rt_what(struct rd *r, int y)
                  d->ser.step == 3600 ? "1-hour" : "1-minute");
         rd_put(r, y, &x, buf, CA_DIM);
     }
+    if (t->filter[0] && !t->drilled) {
+        snprintf(buf, sizeof buf, "   filter: %s (rows; the chart is all traffic)", t->filter);
+        rd_put(r, y, &x, buf, CA_ALERT);
+    }
     if (t->loading)
         rd_put(r, y, &x, "   reading...", CA_DIM);
 }

@@ -47,10 +47,23 @@ int trends_query(sqlite3 *db, const struct trends_req *q, struct trends_data *ou
     int rc = -1;
     if (store_query_series(db, out->since, out->until, &out->ser, out->err, sizeof out->err))
         goto done;
-    /* the rest row (what fell below the stored top of each sample) sorts last */
-    if (store_query_rows(db, &out->ser, q->table, NULL, TRENDS_TOP, &out->rows, &out->n_rows,
-                         out->err, sizeof out->err))
+    /* the rest row (what fell below the stored top of each sample) sorts last; a filter
+     * leaves it out, as nothing is known of its keys */
+    struct filter *f = NULL;
+    if (q->filter[0]) {
+        unsigned col;
+        char msg[200];
+        if (filter_compile(q->filter, &f, msg, sizeof msg, &col) != 0) {
+            snprintf(out->err, sizeof out->err, "filter: %s", msg);
+            goto done;
+        }
+    }
+    rc = store_query_rows(db, &out->ser, q->table, f, TRENDS_TOP, &out->rows, &out->n_rows,
+                          out->err, sizeof out->err);
+    filter_free(f);
+    if (rc)
         goto done;
+    rc = -1;
     if (q->drilled && out->ser.n) {
         out->key_bytes = xcalloc(out->ser.n, sizeof *out->key_bytes);
         if (store_query_key(db, &out->ser, &q->key, out->key_bytes, &out->key_stats, out->err,
@@ -102,6 +115,16 @@ void trends_request(const struct trends *t, uint32_t now, struct trends_req *q)
     if (t->drilled)
         q->key = t->drill_key;
     q->now = now;
+    snprintf(q->filter, sizeof q->filter, "%s", t->filter);
+}
+
+void trends_set_filter(struct trends *t, const char *text)
+{
+    if (strcmp(t->filter, text ? text : "") == 0)
+        return;
+    snprintf(t->filter, sizeof t->filter, "%s", text ? text : "");
+    t->sel = t->top = 0;
+    t->dirty = !t->off;
 }
 
 static bool trends_same_key(const struct store_row *a, const struct store_row *b)
@@ -113,6 +136,7 @@ static bool trends_same_key(const struct store_row *a, const struct store_row *b
 static bool trends_fits(const struct trends *t, const struct trends_req *q)
 {
     return q->range == t->range && q->table == t->table && q->drilled == t->drilled &&
+           strcmp(q->filter, t->filter) == 0 &&
            (!t->drilled || trends_same_key(&q->key, &t->drill_key));
 }
 
