@@ -212,6 +212,23 @@ START_TEST(truncated_header_counts_ip_length)
 }
 END_TEST
 
+/* An agent that reports as `stripped` what it left out after the header (frame_length -
+ * header_length): the IP length still counts. */
+START_TEST(stripped_past_header)
+{
+    tcp4_frame("10.0.0.1", "10.0.0.2", 1234, 80, 1304); /* IP total length 1344 */
+    sfenc_init(&m, AGENT, 0, 1, 5000);
+    sfenc_flow_sample(&m, 1, 0, 256, 0, 0, 1, 2, 1);
+    sfenc_raw_header(&m, 1, (uint32_t)fr.len + 4, (uint32_t)fr.len + 4 - 128, fr.buf, 128);
+    sfenc_end(&m);
+    sfenc_finish(&m);
+    ck_assert_int_eq(feed(), 0);
+    EXPECT_NO_REASONS();
+    ck_assert_uint_eq(rs.n, 1);
+    ck_assert_uint_eq(rs.r[0].bytes, 1344u * 256);
+}
+END_TEST
+
 START_TEST(expanded_ipv6_header)
 {
     frame_init(&fr);
@@ -679,7 +696,7 @@ static Suite *sflow_suite(void)
 {
     Suite *s = suite_create("sflow");
 
-    ADD_TESTS(s, "flows", raw_header_scaled, totals_exact, truncated_header_counts_ip_length,
+    ADD_TESTS(s, "flows", raw_header_scaled, totals_exact, truncated_header_counts_ip_length, stripped_past_header,
               expanded_ipv6_header, sampled_ip_records, compact_interfaces,
               sequence_loss_and_subagents, sampling_zero_and_force);
     ADD_TESTS(s, "counters", counters_and_utilisation, interface_limit);

@@ -37,7 +37,8 @@
  *    decoder finds no IP packet in: NF_R_SFLOW_HEADER_UNDECODED;
  *  - one flow record per flow sample: from the raw header when it decodes, else from a
  *    sampled IPv4/IPv6 record; bytes = the sampled packet's IP length (the header's IPv4
- *    total length / IPv6 payload length + 40, clamped to frame_length - stripped; the IPv4/6
+ *    total length / IPv6 payload length + 40, clamped to frame_length, not frame_length -
+ *    stripped, as some agents fill stripped with frame_length - header_length; the IPv4/6
  *    record's length), packets = 1, scaled by the sample's rate (0: NF_R_SAMPLING_ZERO, 1);
  *  - input/output ifIndex: the sample's, 0 when it names a discard or several interfaces.
  */
@@ -129,9 +130,11 @@ static void sflow_raw_header(struct nf_collector *c, struct wire *r, struct sflo
         nf_count(c, NF_R_SFLOW_HEADER_UNDECODED);
         return;
     }
-    /* The packet on the wire less what the agent stripped (FCS, encapsulation) before it
-     * copied the header: the most its IP length may claim. */
-    wirelen = frame_len >= stripped ? frame_len - stripped : hlen;
+    /* The frame on the wire bounds what its IP length may claim. Not less `stripped`: some
+     * agents put there the bytes left out after the header (frame_length - header_length),
+     * which would cut every sampled packet to its header. */
+    (void)stripped;
+    wirelen = frame_len;
     if (wirelen < hlen)
         wirelen = hlen;
     memset(&ps, 0, sizeof ps);
