@@ -14,7 +14,10 @@
  * Datagrams take the time of their last frame; the sequence number counts datagrams.
  * Reads classic pcap only (pcap_file.h).
  *
- * usage: mksflow [-n N] [-H HLEN] IN.pcap OUT.pcap
+ * -R REPEAT reads the capture REPEAT times over (times shifted by its span each round), to
+ * make large inputs for bench/sflow.sh.
+ *
+ * usage: mksflow [-n N] [-H HLEN] [-R REPEAT] IN.pcap OUT.pcap
  * Prints "frames F sampled S skipped K datagrams D in_octets O" on stdout.
  */
 #include "config.h"
@@ -126,14 +129,15 @@ static void mksflow_sample(struct mksflow *s, uint32_t proto, const struct pcap_
 
 static int usage(void)
 {
-    fputs("usage: mksflow [-n N] [-H HLEN] IN.pcap OUT.pcap\n", stderr);
+    fputs("usage: mksflow [-n N] [-H HLEN] [-R REPEAT] IN.pcap OUT.pcap\n", stderr);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
     static struct mksflow s;
-    uint32_t rate = 1, hlen = 128;
+    uint32_t rate = 1, hlen = 128, repeat = 1;
+    int64_t shift = 0, first_ts = -1, last_ts = 0;
     uint64_t frames = 0, sampled = 0, skipped = 0;
     struct pcap_file pf;
     struct pcap_file_pkt p;
@@ -142,15 +146,17 @@ int main(int argc, char **argv)
     long size;
     int opt, rc;
 
-    while ((opt = getopt(argc, argv, "n:H:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:H:R:")) != -1) {
         if (opt == 'n')
             rate = (uint32_t)strtoul(optarg, NULL, 10);
         else if (opt == 'H')
             hlen = (uint32_t)strtoul(optarg, NULL, 10);
+        else if (opt == 'R')
+            repeat = (uint32_t)strtoul(optarg, NULL, 10);
         else
             return usage();
     }
-    if (argc - optind != 2 || rate == 0 || hlen == 0)
+    if (argc - optind != 2 || rate == 0 || hlen == 0 || repeat == 0)
         return usage();
     in = fopen(argv[optind], "rb");
     if (!in || fseek(in, 0, SEEK_END) != 0 || (size = ftell(in)) < 0 ||
@@ -174,21 +180,32 @@ int main(int argc, char **argv)
         return 1;
     }
     mksflow_start(&s);
-    while ((rc = pcap_file_next(&pf, &p)) == 1) {
-        uint32_t proto = mksflow_proto(pf.linktype, &p);
-        uint32_t wire = p.wirelen > p.caplen ? p.wirelen : p.caplen;
-        frames++;
-        s.octets += wire;
-        s.packets++;
-        s.ts_us = p.ts_us;
-        if (proto == 0) {
-            skipped++;
-            continue;
+    for (uint32_t round = 0; round < repeat; round++) {
+        if (round) {
+            pcap_file_rewind(&pf);
+            shift += last_ts - first_ts + 1000000;
         }
-        if ((frames - 1) % rate != 0)
-            continue;
-        mksflow_sample(&s, proto, &p, rate, hlen);
-        sampled++;
+        while ((rc = pcap_file_next(&pf, &p)) == 1) {
+            if (first_ts < 0)
+                first_ts = p.ts_us;
+            if (round == 0)
+                last_ts = p.ts_us;
+            p.ts_us += shift;
+            uint32_t proto = mksflow_proto(pf.linktype, &p);
+            uint32_t wire = p.wirelen > p.caplen ? p.wirelen : p.caplen;
+            frames++;
+            s.octets += wire;
+            s.packets++;
+            s.ts_us = p.ts_us;
+            if (proto == 0) {
+                skipped++;
+                continue;
+            }
+            if ((frames - 1) % rate != 0)
+                continue;
+            mksflow_sample(&s, proto, &p, rate, hlen);
+            sampled++;
+        }
     }
     mksflow_flush(&s, true);
     if (pcapw_close(s.out) != 0 || s.err || rc < 0) {
@@ -196,8 +213,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("frames %llu sampled %llu skipped %llu datagrams %u in_octets %llu\n",
-           (unsigned long long)frames, (unsigned long long)sampled,
-           (unsigned long long)skipped, s.datagrams, (unsigned long long)s.octets);
+           (unsigned long long)frames, (unsigned long long)sampled, (unsigned long long)skipped,
+           s.datagrams, (unsigned long long)s.octets);
     free(buf);
     return 0;
 }
