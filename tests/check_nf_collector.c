@@ -95,7 +95,10 @@ START_TEST(reason_names)
         "short bad_version v5_bad_count bad_length bad_set_len reserved_set template_bad "
         "template_too_many_fields template_limit field_len_mismatch no_template held "
         "record_truncated seq_gap exporter_restart exporter_limit domain_limit "
-        "rejected_exporter sampling_zero trailing_bytes truncated_datagram template_recycled ";
+        "rejected_exporter sampling_zero trailing_bytes truncated_datagram template_recycled "
+        "sflow_bad_address sflow_sample_length sflow_too_many sflow_zero_length "
+        "sflow_nested_length sflow_header_length sflow_header_undecoded sflow_unknown_format "
+        "sflow_interface_limit ";
     char got[sizeof want + 64] = "";
 
     for (int r = 0; r < NF_R_MAX; r++) {

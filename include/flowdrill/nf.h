@@ -1,6 +1,6 @@
 /*
- * nf.h - the flow-export collector's decoding side: NetFlow v5, NetFlow v9 (RFC 3954) and
- * IPFIX (RFC 7011) datagrams in, normalized flow records out (to a sink).
+ * nf.h - the flow-export collector's decoding side: NetFlow v5, NetFlow v9 (RFC 3954),
+ * IPFIX (RFC 7011) and sFlow v5 datagrams in, normalized flow records out (to a sink).
  *
  * Pure: no sockets, no libuv, no clock of its own. The caller hands each datagram with the
  * exporter's address and port and the arrival time; nf_collector keeps per-exporter state
@@ -20,6 +20,8 @@
 
 #include "flowdrill/flow.h"
 #include "flowdrill/sink.h"
+
+struct nf_collector;
 
 /* Why a datagram, set or record was not (fully) used, or what was odd about it.
  * Keep nf_reason_name() in step. */
@@ -49,6 +51,19 @@ enum nf_reason {
     NF_R_TPL_RECYCLED,       /* a template forgotten to make room: its exporter was over its
                                 quota, or held more than the one asking (note; per exporter:
                                 nf_exporter_info.tpl_recycled) */
+    /* sFlow v5 (sflow.c) */
+    NF_R_SFLOW_BAD_ADDR,     /* agent address type not 1 (IPv4) or 2 (IPv6): dropped whole */
+    NF_R_SFLOW_SAMPLE_LEN,   /* sample length past the datagram: it and the rest dropped */
+    NF_R_SFLOW_TOO_MANY,     /* more samples (or records) announced than the datagram (or
+                                sample) can hold, or more than the limit: the rest dropped */
+    NF_R_SFLOW_ZERO_LEN,     /* sample or record of length 0: skipped */
+    NF_R_SFLOW_NESTED_LEN,   /* record past its sample, or shorter than its fixed fields */
+    NF_R_SFLOW_HEADER_LEN,   /* raw packet header longer than its record: sample dropped */
+    NF_R_SFLOW_HEADER_UNDECODED, /* sampled header of an unknown protocol, or not IP */
+    NF_R_SFLOW_UNKNOWN_FORMAT,   /* sample or record format we do not read: skipped by its
+                                    length (note) */
+    NF_R_SFLOW_IF_LIMIT,     /* interface counter table full: the least recently updated
+                                interface forgotten (note) */
     NF_R_MAX
 };
 
@@ -106,7 +121,7 @@ struct nf_exporter_info {
     struct flow_addr addr;
     uint16_t port;
     uint32_t domain;         /* v9 source id / IPFIX observation domain (0 for v5) */
-    uint8_t version;         /* 5, 9 or 10 of the last datagram */
+    uint8_t version;         /* 5, 9 or 10 of the last datagram, or NF_VERSION_SFLOW5 */
     uint64_t datagrams, records, bytes, packets;
     uint64_t seq_lost, restarts;
     uint32_t templates;      /* templates held for this domain */
@@ -119,9 +134,35 @@ struct nf_exporter_info {
     uint64_t tpl_refused;    /* its templates refused: no room in its quota or the pool */
     uint64_t tpl_recycled;   /* its templates forgotten to make room (quota, fair share) */
     uint64_t held_dropped;   /* its held data sets dropped to make room (quota, fair share) */
+    /* sFlow agents (version NF_VERSION_SFLOW5): address = agent address, domain = sub-agent */
+    uint64_t sflow_samples;  /* flow samples decoded */
+    uint64_t sflow_counter_samples; /* counter samples decoded */
+    uint32_t sflow_pool;     /* sample_pool of the latest flow sample (packets seen) */
+    uint32_t sflow_drops;    /* drops of the latest flow sample (agent ran out of room) */
 };
 
-struct nf_collector;
+/* nf_exporter_info.version of an sFlow v5 agent (NetFlow v5 is 5). */
+#define NF_VERSION_SFLOW5 105
+
+/* Latest generic interface counters (sFlow counter samples) of one agent interface. */
+struct nf_interface_info {
+    struct flow_addr agent;
+    uint32_t domain;         /* sub-agent id */
+    uint32_t ifindex;
+    uint64_t speed_bps;      /* ifSpeed */
+    uint32_t status;         /* ifStatus: bit 0 admin up, bit 1 oper up */
+    uint64_t in_octets, out_octets;   /* ifIn/OutOctets */
+    uint64_t in_packets, out_packets; /* unicast + multicast + broadcast */
+    uint64_t in_errors, out_errors, in_discards, out_discards;
+    uint64_t in_bps, out_bps;         /* from the last two samples (0 until there are two) */
+    uint32_t in_util_permille, out_util_permille; /* bps / ifSpeed, 0 when speed unknown */
+    uint64_t samples;        /* counter records seen for this interface */
+    int64_t last_us;         /* arrival time of the latest */
+};
+
+/* Copy up to `max` interfaces into out (may be NULL); returns how many there are in all. */
+size_t nf_collector_interfaces(const struct nf_collector *c, struct nf_interface_info *out,
+                               size_t max);
 
 /* `sink` receives the records; it is borrowed and must outlive the collector. */
 struct nf_collector *nf_collector_new(const struct nf_config *cfg, struct flow_sink sink);

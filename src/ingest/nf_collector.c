@@ -24,6 +24,7 @@
 #include "flowdrill/wire.h"
 #include "flowdrill/xalloc.h"
 #include "nf_priv.h"
+#include "sflow.h"
 
 /* Sequence numbers: a forward jump of at most this many messages' worth (times the message's
  * own count) is loss; anything further is taken as a restart. */
@@ -62,6 +63,15 @@ static const char *const nf_reason_names[NF_R_MAX] = {
     [NF_R_SAMPLING_ZERO] = "sampling_zero",
     [NF_R_TRAILING_BYTES] = "trailing_bytes",
     [NF_R_TRUNCATED_DATAGRAM] = "truncated_datagram",
+    [NF_R_SFLOW_BAD_ADDR] = "sflow_bad_address",
+    [NF_R_SFLOW_SAMPLE_LEN] = "sflow_sample_length",
+    [NF_R_SFLOW_TOO_MANY] = "sflow_too_many",
+    [NF_R_SFLOW_ZERO_LEN] = "sflow_zero_length",
+    [NF_R_SFLOW_NESTED_LEN] = "sflow_nested_length",
+    [NF_R_SFLOW_HEADER_LEN] = "sflow_header_length",
+    [NF_R_SFLOW_HEADER_UNDECODED] = "sflow_header_undecoded",
+    [NF_R_SFLOW_UNKNOWN_FORMAT] = "sflow_unknown_format",
+    [NF_R_SFLOW_IF_LIMIT] = "sflow_interface_limit",
 };
 
 static const char *const nf_family_names[NF_FAM_MAX] = {
@@ -120,6 +130,8 @@ bool nf_reason_is_drop(enum nf_reason r)
     case NF_R_TRAILING_BYTES:
     case NF_R_FIELD_LEN_MISMATCH:
     case NF_R_TPL_RECYCLED:
+    case NF_R_SFLOW_UNKNOWN_FORMAT:
+    case NF_R_SFLOW_IF_LIMIT:
         return false;
     default:
         return (unsigned)r < NF_R_MAX;
@@ -173,6 +185,7 @@ void nf_collector_free(struct nf_collector *c)
         return;
     nf_flush(c);
     nf_templates_free(c->tpl);
+    sflow_ifs_free(c->sf_ifs);
     free(c->exp);
     free(c);
 }
@@ -201,6 +214,9 @@ int nf_collector_input(struct nf_collector *c, const struct flow_addr *addr, uin
         break;
     case 10:
         rc = ipfix_decode(c, addr, port, &w);
+        break;
+    case 0: /* sFlow: a 32-bit version */
+        rc = sflow_decode(c, addr, port, &w);
         break;
     default:
         nf_count(c, NF_R_BAD_VERSION);
@@ -266,6 +282,10 @@ size_t nf_collector_exporters(const struct nf_collector *c, struct nf_exporter_i
             o->skew_us = e->skew_valid ? e->skew_us : 0;
             memcpy(o->family, e->family, sizeof o->family);
             o->no_packets = e->no_packets;
+            o->sflow_samples = e->sf_samples;
+            o->sflow_counter_samples = e->sf_counter_samples;
+            o->sflow_pool = e->sf_pool;
+            o->sflow_drops = e->sf_drops;
         }
         n++;
     }

@@ -2,8 +2,8 @@
  * nf_priv.h - what the flow-export decoders share inside src/ingest (not a public header).
  *
  * nf_collector.c owns the collector: config, counters, the exporter table, sequence and
- * sampling state, clock-skew estimates, and record emission. nf5.c, nf9.c and ipfix.c decode
- * their formats and call back into it; template.c holds the v9/IPFIX template cache and the
+ * sampling state, clock-skew estimates, and record emission. nf5.c, nf9.c, ipfix.c and sflow.c
+ * decode their formats and call back into it; template.c holds the v9/IPFIX template cache and the
  * data held while a template is missing.
  */
 #ifndef FLOWDRILL_INGEST_NF_PRIV_H
@@ -20,6 +20,7 @@
 #define NF_MAX_SAMPLERS 16 /* sampler ids remembered per exporter domain */
 
 struct nf_templates; /* template.c */
+struct sflow_ifs;    /* sflow_counters.c */
 
 /* One exporter observation domain: (address, port, domain). */
 struct nf_exporter {
@@ -47,6 +48,10 @@ struct nf_exporter {
     uint64_t family[NF_FAM_MAX]; /* dual-family template records by rule (nf.h) */
     uint64_t no_packets;         /* flow records without a packet counter */
     uint64_t tpl_refused, tpl_recycled, held_dropped; /* template.c: quotas and fair shares */
+    /* sFlow agents (sflow.c) */
+    uint64_t sf_samples, sf_counter_samples;
+    uint32_t sf_pool, sf_drops; /* of the latest flow sample */
+    uint32_t sf_uptime_ms;      /* agent uptime of the latest datagram */
 };
 
 struct nf_collector {
@@ -54,6 +59,7 @@ struct nf_collector {
     struct flow_sink sink;
     struct nf_counters ctr;
     struct nf_templates *tpl;            /* owned */
+    struct sflow_ifs *sf_ifs;            /* owned; NULL until the first counter sample */
     struct nf_exporter *exp;             /* cfg.max_exporters * cfg.max_domains slots */
     size_t n_exp;
     int64_t now_us;                      /* arrival time of the datagram being decoded */
@@ -129,6 +135,9 @@ int nf5_decode(struct nf_collector *c, const struct flow_addr *addr, uint16_t po
 int nf9_decode(struct nf_collector *c, const struct flow_addr *addr, uint16_t port,
                struct wire *w);
 int ipfix_decode(struct nf_collector *c, const struct flow_addr *addr, uint16_t port,
+                 struct wire *w);
+/* sFlow v5 (sflow.c; its contracts are in sflow.h). */
+int sflow_decode(struct nf_collector *c, const struct flow_addr *addr, uint16_t port,
                  struct wire *w);
 
 /* Template cache (template.c): created with the collector. */

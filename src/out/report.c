@@ -49,6 +49,76 @@ static void json_rates(FILE *o, const struct topn_row *r)
     fputc(']', o);
 }
 
+/* The export protocol of an exporter row: "netflow5", "netflow9", "ipfix" or "sflow5". */
+static const char *json_protocol(uint8_t version)
+{
+    switch (version) {
+    case 5:
+        return "netflow5";
+    case 9:
+        return "netflow9";
+    case 10:
+        return "ipfix";
+    case NF_VERSION_SFLOW5:
+        return "sflow5";
+    default:
+        return "unknown";
+    }
+}
+
+/* The datagram version as the exporter wrote it (sFlow's 5 is kept apart internally). */
+static uint8_t json_version(uint8_t version)
+{
+    return version == NF_VERSION_SFLOW5 ? 5 : version;
+}
+
+/* sFlow agents: what their flow and counter samples said. */
+static void json_sflow_agent(FILE *o, const struct nf_exporter_info *e)
+{
+    if (e->version != NF_VERSION_SFLOW5)
+        return;
+    json_u64(o, "sflow_flow_samples", e->sflow_samples, true);
+    json_u64(o, "sflow_counter_samples", e->sflow_counter_samples, true);
+    json_u64(o, "sflow_sample_pool", e->sflow_pool, true);
+    json_u64(o, "sflow_drops", e->sflow_drops, true);
+}
+
+/* Latest interface counters of the sFlow agents, and the rates derived from them. */
+static void json_interfaces(FILE *o, const struct nf_collector *nf)
+{
+    size_t n = nf_collector_interfaces(nf, NULL, 0);
+    struct nf_interface_info *x = xmalloc((n ? n : 1) * sizeof *x);
+    n = nf_collector_interfaces(nf, x, n);
+    fputs(",\"interfaces\":[", o);
+    for (size_t i = 0; i < n; i++) {
+        char a[FLOW_ADDR_STRLEN];
+        fputs(i ? ",{\"agent\":" : "{\"agent\":", o);
+        report_json_str(o, flow_addr_format(&x[i].agent, a, sizeof a));
+        json_u64(o, "sub_agent", x[i].domain, true);
+        json_u64(o, "ifindex", x[i].ifindex, true);
+        json_u64(o, "speed_bps", x[i].speed_bps, true);
+        json_u64(o, "status", x[i].status, true);
+        json_u64(o, "in_octets", x[i].in_octets, true);
+        json_u64(o, "out_octets", x[i].out_octets, true);
+        json_u64(o, "in_packets", x[i].in_packets, true);
+        json_u64(o, "out_packets", x[i].out_packets, true);
+        json_u64(o, "in_errors", x[i].in_errors, true);
+        json_u64(o, "out_errors", x[i].out_errors, true);
+        json_u64(o, "in_discards", x[i].in_discards, true);
+        json_u64(o, "out_discards", x[i].out_discards, true);
+        json_u64(o, "in_bps", x[i].in_bps, true);
+        json_u64(o, "out_bps", x[i].out_bps, true);
+        json_u64(o, "in_util_permille", x[i].in_util_permille, true);
+        json_u64(o, "out_util_permille", x[i].out_util_permille, true);
+        json_u64(o, "samples", x[i].samples, true);
+        json_u64(o, "last_seen", x[i].last_us > 0 ? (uint64_t)(x[i].last_us / 1000000) : 0,
+                 true);
+        fputc('}', o);
+    }
+    fputc(']', o);
+    free(x);
+}
+
 /* What the collector knows about an exporter domain (summed over its source ports). */
 static void json_exporter_state(FILE *o, const struct nf_collector *nf,
                                 const struct flow_addr *addr, uint32_t domain)
@@ -61,6 +131,7 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
     uint32_t templates = 0, sampling = 1, version = 0;
     uint64_t refused = 0, recycled = 0, held_dropped = 0;
     int64_t seen = 0, newest = 0;
+    const struct nf_exporter_info *sf = NULL; /* the last of its rows: sFlow fields */
     for (size_t i = 0; i < n; i++) {
         if (info[i].domain != domain || memcmp(&info[i].addr, addr, sizeof *addr) != 0)
             continue;
@@ -76,12 +147,15 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
         held_dropped += info[i].held_dropped;
         sampling = info[i].sampling;
         version = info[i].version;
+        sf = &info[i];
         if (info[i].last_seen_us > seen)
             seen = info[i].last_seen_us;
         if (info[i].newest_flow_us > newest)
             newest = info[i].newest_flow_us;
     }
-    json_u64(o, "version", version, true);
+    json_u64(o, "version", json_version((uint8_t)version), true);
+    fputs(",\"protocol\":", o);
+    report_json_str(o, json_protocol((uint8_t)version));
     json_u64(o, "datagrams", datagrams, true);
     json_u64(o, "sampling", sampling, true);
     json_u64(o, "sequence_lost", lost, true);
@@ -98,6 +172,8 @@ static void json_exporter_state(FILE *o, const struct nf_collector *nf,
         json_u64(o, nf_family_rule_name((enum nf_family_rule)f), family[f], f > 0);
     fputc('}', o);
     json_u64(o, "no_packet_counter", no_pkts, true);
+    if (sf)
+        json_sflow_agent(o, sf);
 }
 
 /* Every exporter domain the collector holds state for, records or not (a sender that only
@@ -114,13 +190,16 @@ static void json_senders(FILE *o, const struct nf_collector *nf)
         report_json_str(o, flow_addr_format(&info[i].addr, a, sizeof a));
         json_u64(o, "port", info[i].port, true);
         json_u64(o, "domain", info[i].domain, true);
-        json_u64(o, "version", info[i].version, true);
+        json_u64(o, "version", json_version(info[i].version), true);
+        fputs(",\"protocol\":", o);
+        report_json_str(o, json_protocol(info[i].version));
         json_u64(o, "datagrams", info[i].datagrams, true);
         json_u64(o, "records", info[i].records, true);
         json_u64(o, "templates", info[i].templates, true);
         json_u64(o, "templates_refused", info[i].tpl_refused, true);
         json_u64(o, "templates_recycled", info[i].tpl_recycled, true);
         json_u64(o, "held_dropped", info[i].held_dropped, true);
+        json_sflow_agent(o, &info[i]);
         fputc('}', o);
     }
     fputc(']', o);
@@ -369,6 +448,7 @@ int report_json(FILE *o, const struct report_ctx *c)
             }
         fputc('}', o);
         json_senders(o, c->nf);
+        json_interfaces(o, c->nf);
         fputc('}', o);
     }
     json_u64(o, "expired_flows", t.expired_flows, true);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flowdrill/nf.h"
 #include "flowdrill/rowfmt.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/view.h"
@@ -262,7 +263,11 @@ char *view_cell_text(const struct view *v, const struct view_row *r, enum col_id
             return rowfmt_count(r->exp.tpl_refused + r->exp.tpl_recycled + r->exp.held_dropped,
                                 buf, len);
         if (c == COL_VERSION)
-            snprintf(buf, len, r->exp.version == 10 ? "ipfix" : "v%u", r->exp.version);
+            snprintf(buf, len,
+                     r->exp.version == 10                  ? "ipfix"
+                     : r->exp.version == NF_VERSION_SFLOW5 ? "sflow5"
+                                                           : "v%u",
+                     r->exp.version);
         else if (c == COL_SAMPLING)
             snprintf(buf, len, "1:%u", r->exp.sampling ? r->exp.sampling : 1);
         else if (c == COL_LOSS)

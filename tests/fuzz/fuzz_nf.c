@@ -1,6 +1,8 @@
 /*
- * fuzz_nf.c - libFuzzer targets for the flow-export decoders, built four times:
+ * fuzz_nf.c - libFuzzer targets for the flow-export decoders, built five times:
  *   FUZZ_VERSION=5, 9 or 10: every datagram is forced to that version (v5, v9, IPFIX);
+ *   FUZZ_VERSION=NF_VERSION_SFLOW5 (105): every datagram starts with the 32-bit sFlow
+ *   version 5;
  *   FUZZ_VERSION=0: the stateful target (F2/F3/F7): versions as given, four exporters,
  *   ticks that expire templates and held data, tight limits so eviction paths run.
  *
@@ -66,7 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > size)
             len = size;
         memcpy(dgram, data, len);
-        if (FUZZ_VERSION && len >= 2) {
+        if (FUZZ_VERSION == NF_VERSION_SFLOW5 && len >= 4) {
+            dgram[0] = dgram[1] = dgram[2] = 0;
+            dgram[3] = 5;
+        } else if (FUZZ_VERSION && FUZZ_VERSION != NF_VERSION_SFLOW5 && len >= 2) {
             dgram[0] = 0;
             dgram[1] = FUZZ_VERSION;
         }
@@ -86,6 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct nf_exporter_info info[8];
     nf_collector_exporters(c, info, 8);
+    struct nf_interface_info ifs[8];
+    nf_collector_interfaces(c, ifs, 8);
     nf_collector_free(c);
     return 0;
 }

@@ -2,7 +2,7 @@
  * mkseeds.c - writes seed inputs for the fuzz_nf* targets, built with the project's own
  * encoders: tests/fuzz/mkseeds DIR writes DIR/v5-*, DIR/v9-*, DIR/ipfix-* in the targets'
  * input format ([ctl][len16][datagram]...), and DIR/v9-shape-*, DIR/ipfix-shape-* for the
- * record shapes of real router exports (nfenc.h).
+ * record shapes of real router exports (nfenc.h), and DIR/sflow-* (sfenc.h).
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 
 #include "nfenc.h"
 #include "nfenc5.h"
+#include "sfenc.h"
 
 static void put(FILE *f, uint8_t ctl, const uint8_t *p, size_t n)
 {
@@ -101,6 +102,38 @@ static void shape_seeds(const char *dir, struct nfenc *m)
     }
 }
 
+/* sFlow v5: a flow sample with a raw IPv4/TCP header, an expanded one with a sampled IPv6
+ * record, a counter sample; then the same agent's next datagram. */
+static void sflow_seeds(const char *dir)
+{
+    static struct sfenc m;
+    static const uint8_t ip4_tcp[40] = {0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0,
+                                        10, 0, 0, 1, 10, 0, 0, 2, 0x04, 0xd2, 0, 80};
+    struct sfenc_if k;
+    FILE *f = open_seed(dir, "sflow-flow-counters");
+
+    memset(&k, 0, sizeof k);
+    k.ifindex = 3;
+    k.speed = 1000000000u;
+    k.in_octets = 123456;
+    for (uint32_t seq = 1; seq <= 2; seq++) {
+        sfenc_init(&m, "192.0.2.9", 0, seq, 1000 * seq);
+        sfenc_flow_sample(&m, seq, 1, 100, 1000, 0, 1, 2, 1);
+        sfenc_raw_header(&m, 11, 44, 4, ip4_tcp, sizeof ip4_tcp);
+        sfenc_end(&m);
+        sfenc_flow_sample_exp(&m, seq, 10, 100, 0, 5, 6, 1);
+        sfenc_sampled_ipv6(&m, 900, 17, "2001:db8::1", "2001:db8::2", 53, 5353, 0);
+        sfenc_end(&m);
+        sfenc_counter_sample(&m, seq == 2, seq, 3, 1);
+        sfenc_generic_counters(&m, &k);
+        sfenc_end(&m);
+        sfenc_finish(&m);
+        put(f, seq == 2 ? 0x90 : 0, m.buf, m.len);
+        k.in_octets += 1000000;
+    }
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -109,6 +142,8 @@ int main(int argc, char **argv)
     }
     static struct nfenc m;
     static struct nfenc5 m5;
+
+    sflow_seeds(argv[1]);
 
     /* v5: two records */
     struct nfenc5_hdr h5;
