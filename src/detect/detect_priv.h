@@ -1,0 +1,126 @@
+/*
+ * detect_priv.h - what the detectors share: the engine object, the bounded tables they keep
+ * their state in, probe classification and the alert list. Private to src/detect.
+ *
+ * Every table is set-associative with DET_WAYS entries a set, sized once: a key that finds
+ * no room takes the way of a stale entry (quiet past the detector's horizon) or else the one
+ * with the smallest weight (what the detector thinks matters least: few distinct ports, few
+ * bytes), and that eviction is counted. A flood of new keys thus pushes out other new keys
+ * before it pushes out the heavy ones being watched.
+ */
+#ifndef FLOWDRILL_DETECT_PRIV_H
+#define FLOWDRILL_DETECT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowdrill/detect.h"
+
+#define DET_WAYS 4
+
+/* The start of every table entry. */
+struct det_head {
+    uint64_t hash;     /* 0 = empty */
+    uint32_t last_sec; /* last touched */
+    uint32_t weight;   /* the eviction order: smallest goes first */
+    uint32_t alert_id; /* the alert this entry feeds, 0 = none, DET_DROPPED */
+    uint32_t dropped_sec; /* when its alert was dropped (the list was full) */
+};
+
+struct det_table {
+    uint8_t *mem;
+    size_t esz;   /* entry size, a multiple of 8 */
+    size_t nsets; /* a power of two */
+    size_t koff, klen; /* where the key sits in an entry, its length (a multiple of 8) */
+    uint32_t stale_s;  /* an entry untouched this long may be reused without counting */
+    uint64_t evicted;
+};
+
+void det_table_init(struct det_table *t, size_t slots, size_t esz, size_t koff, size_t klen,
+                    uint32_t stale_s);
+void det_table_free(struct det_table *t);
+size_t det_table_bytes(const struct det_table *t);
+/* The entry for `key` (hash h != 0), made (zeroed, key and hash set, *fresh = true) when
+ * absent. Never NULL. */
+void *det_table_get(struct det_table *t, uint64_t h, const void *key, uint32_t now,
+                    bool *fresh);
+/* The entry for `key` or NULL. */
+void *det_table_find(struct det_table *t, uint64_t h, const void *key);
+
+/* Distinct counting in a small bitmap (linear counting: n = -m ln(zero fraction)). */
+#define DET_MAP_WORDS 8 /* 512 bits */
+uint64_t det_map_estimate(const uint64_t *map, const uint64_t *minus, size_t words);
+static inline void det_map_set(uint64_t *map, size_t words, uint64_t h)
+{
+    size_t bit = (size_t)(h % (words * 64));
+    map[bit / 64] |= 1ull << (bit % 64);
+}
+
+/* What a record is to the scan and sweep detectors: a bit set (a UDP datagram can be both). */
+enum { DET_OTHER = 0, DET_PROBE = 1, DET_ANSWER = 2 };
+unsigned det_role_of(const struct flow_rec *r);
+
+/* The part of an exported flow's packets (or bytes) that falls in its last `secs` seconds:
+ * all of them for a packet or a flow shorter than that. */
+uint64_t det_recent(uint64_t v, const struct flow_rec *r, uint32_t secs);
+
+struct det_spread; /* detect_spread.c: scans and sweeps */
+struct det_flood;  /* detect_flood.c */
+struct det_watch;  /* detect_watch.c: unfamiliar destinations and sudden talkers */
+
+struct detect {
+    struct detect_config cfg;
+    uint64_t seed;
+    uint32_t now;        /* Unix seconds */
+    uint32_t first_sec;  /* of the first record, 0 before */
+    struct detect_alert *al;
+    size_t n_al;
+    uint32_t next_id;
+    uint64_t raised, dropped, expired, records;
+    struct det_spread *spread;
+    struct det_flood *flood;
+    struct det_watch *watch;
+    void (*on_raise)(void *, const struct detect_alert *);
+    void *on_raise_ctx;
+};
+
+#define DET_DROPPED UINT32_MAX /* an entry whose alert found the list full: not retried for
+                                 DETECT_QUIET_S, so that one incident counts one drop */
+
+/* The entry's alert while it is active, else NULL; forgets an ended one. */
+struct detect_alert *det_entry_alert(struct detect *d, struct det_head *h);
+/* Raise the entry's alert (see det_alert_raise); NULL when dropped or held back. */
+struct detect_alert *det_entry_raise(struct detect *d, struct det_head *h,
+                                     const struct detect_alert *proto_alert);
+
+/* The alert with this id while it is active, else NULL (ended, or no longer kept). */
+struct detect_alert *det_alert_live(struct detect *d, uint32_t id);
+/* Raise a new alert (kind, addresses, port, proto filled by the caller in *proto_alert);
+ * returns its id, or 0 when the list is full of active alerts (counted as dropped). An
+ * active alert of the same kind, source, target and port is reused instead. */
+uint32_t det_alert_raise(struct detect *d, const struct detect_alert *proto_alert);
+/* Add a record's packets and bytes to an alert. */
+void det_alert_feed(struct detect_alert *a, const struct flow_rec *r);
+
+struct det_spread *det_spread_new(struct detect *d);
+void det_spread_free(struct det_spread *s);
+void det_spread_add(struct detect *d, struct det_spread *s, const struct flow_rec *r,
+                    unsigned role);
+size_t det_spread_bytes(const struct det_spread *s);
+void det_spread_evicted(const struct det_spread *s, uint64_t *scan, uint64_t *sweep);
+
+struct det_flood *det_flood_new(struct detect *d);
+void det_flood_free(struct det_flood *f);
+void det_flood_add(struct detect *d, struct det_flood *f, const struct flow_rec *r);
+size_t det_flood_bytes(const struct det_flood *f);
+uint64_t det_flood_evicted(const struct det_flood *f);
+
+struct det_watch *det_watch_new(struct detect *d);
+void det_watch_free(struct det_watch *w);
+void det_watch_add(struct detect *d, struct det_watch *w, const struct flow_rec *r);
+size_t det_watch_bytes(const struct det_watch *w);
+void det_watch_evicted(const struct det_watch *w, uint64_t *unfamiliar, uint64_t *talker);
+bool det_watch_learning(const struct detect *d, uint32_t *left_s);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * detect_spread.c - port scans (one source, many ports of one host) and host sweeps (one
+ * source, many hosts on one port), counted as distinct probes left unanswered.
+ *
+ * Each (source, target) entry holds two 512-bit maps for the current DETECT_EPOCH_S: the
+ * ports (or hosts) probed and those that answered. The figure compared with the threshold is
+ * the linear-counting estimate of "probed and not answered", so a client that opens many
+ * connections that succeed is no scanner, while SYNs into closed or filtered ports are.
+ * An answer looks up the entry of the other direction only; it never makes one.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowdrill/hash.h"
+#include "flowdrill/xalloc.h"
+
+#include "detect_priv.h"
+
+struct scan_key {
+    struct flow_addr src, dst;
+};
+
+struct sweep_key {
+    struct flow_addr src;
+    uint16_t port;
+    uint8_t proto;
+    uint8_t pad[5];
+};
+
+struct spread_state {
+    uint32_t epoch;    /* first second of the current epoch */
+    uint32_t count;    /* the last estimate */
+    uint64_t probed[DET_MAP_WORDS];
+    uint64_t answered[DET_MAP_WORDS];
+};
+
+struct scan_entry {
+    struct det_head h;
+    struct scan_key k;
+    struct spread_state s;
+};
+
+struct sweep_entry {
+    struct det_head h;
+    struct sweep_key k;
+    struct spread_state s;
+};
+
+struct det_spread {
+    struct det_table scan, sweep;
+    bool do_scan, do_sweep;
+};
+
+struct det_spread *det_spread_new(struct detect *d)
+{
+    struct det_spread *s = xcalloc(1, sizeof *s);
+    s->do_scan = d->cfg.enabled[DETECT_PORT_SCAN];
+    s->do_sweep = d->cfg.enabled[DETECT_HOST_SWEEP];
+    if (s->do_scan)
+        det_table_init(&s->scan, d->cfg.slots, sizeof(struct scan_entry),
+                       offsetof(struct scan_entry, k), sizeof(struct scan_key), DETECT_EPOCH_S);
+    if (s->do_sweep)
+        det_table_init(&s->sweep, d->cfg.slots, sizeof(struct sweep_entry),
+                       offsetof(struct sweep_entry, k), sizeof(struct sweep_key),
+                       DETECT_EPOCH_S);
+    return s;
+}
+
+void det_spread_free(struct det_spread *s)
+{
+    det_table_free(&s->scan);
+    det_table_free(&s->sweep);
+    free(s);
+}
+
+size_t det_spread_bytes(const struct det_spread *s)
+{
+    return sizeof *s + (s->do_scan ? det_table_bytes(&s->scan) : 0) +
+           (s->do_sweep ? det_table_bytes(&s->sweep) : 0);
+}
+
+void det_spread_evicted(const struct det_spread *s, uint64_t *scan, uint64_t *sweep)
+{
+    *scan = s->scan.evicted;
+    *sweep = s->sweep.evicted;
+}
+
+static uint64_t key_hash(const void *k, size_t len, uint64_t seed)
+{
+    uint64_t h = hash_bytes(k, len, seed);
+    return h ? h : 1;
+}
+
+static void sweep_key_of(struct sweep_key *k, const struct flow_addr *src, uint16_t port,
+                         uint8_t proto)
+{
+    memset(k, 0, sizeof *k);
+    k->src = *src;
+    k->port = port;
+    k->proto = proto;
+}
+
+/* A probe into an entry's maps; the new estimate. */
+static uint32_t spread_probe(struct spread_state *s, uint32_t now, uint64_t bit_hash)
+{
+    if (now - s->epoch >= DETECT_EPOCH_S || !s->epoch) {
+        memset(s->probed, 0, sizeof s->probed);
+        memset(s->answered, 0, sizeof s->answered);
+        s->epoch = now;
+    }
+    det_map_set(s->probed, DET_MAP_WORDS, bit_hash);
+    s->count = (uint32_t)det_map_estimate(s->probed, s->answered, DET_MAP_WORDS);
+    return s->count;
+}
+
+static void spread_alert(struct detect *d, struct det_head *h, const struct flow_rec *r,
+                         uint32_t count, uint32_t threshold, const struct detect_alert *proto)
+{
+    struct detect_alert *a = det_entry_alert(d, h);
+    if (!a) {
+        if (count < threshold)
+            return;
+        struct detect_alert p = *proto;
+        p.count = p.peak = count;
+        p.threshold = threshold;
+        a = det_entry_raise(d, h, &p);
+        if (!a)
+            return;
+    }
+    if (count > a->count)
+        a->count = a->peak = count;
+    det_alert_feed(a, r);
+}
+
+static bool is_icmp(const struct flow_rec *r)
+{
+    return r->proto == 1 || r->proto == 58;
+}
+
+static uint64_t port_bit(uint64_t seed, uint16_t port)
+{
+    return hash_mix64(seed ^ (0x9e3779b97f4a7c15ULL * (port + 1u)));
+}
+
+static uint64_t host_bit(uint64_t seed, const struct flow_addr *a)
+{
+    return hash_bytes(a->b, 16, seed ^ 0x5bd1e995u);
+}
+
+static void scan_probe(struct detect *d, struct det_spread *s, const struct flow_rec *r)
+{
+    struct scan_key k = {r->src, r->dst};
+    bool fresh;
+    struct scan_entry *e = det_table_get(&s->scan, key_hash(&k, sizeof k, d->seed), &k, d->now,
+                                         &fresh);
+    e->h.last_sec = d->now;
+    uint32_t n = spread_probe(&e->s, d->now, port_bit(d->seed, r->dport));
+    e->h.weight = n;
+    struct detect_alert p = {.kind = DETECT_PORT_SCAN, .proto = r->proto, .src = r->src,
+                             .dst = r->dst, .has_src = true, .has_dst = true};
+    spread_alert(d, &e->h, r, n, d->cfg.scan_ports, &p);
+}
+
+static void sweep_probe(struct detect *d, struct det_spread *s, const struct flow_rec *r)
+{
+    struct sweep_key k;
+    uint16_t port = is_icmp(r) ? 0 : r->dport;
+    sweep_key_of(&k, &r->src, port, r->proto);
+    bool fresh;
+    struct sweep_entry *e = det_table_get(&s->sweep, key_hash(&k, sizeof k, d->seed), &k,
+                                          d->now, &fresh);
+    e->h.last_sec = d->now;
+    uint32_t n = spread_probe(&e->s, d->now, host_bit(d->seed, &r->dst));
+    e->h.weight = n;
+    struct detect_alert p = {.kind = DETECT_HOST_SWEEP, .proto = r->proto, .port = port,
+                             .src = r->src, .has_src = true};
+    spread_alert(d, &e->h, r, n, d->cfg.sweep_hosts, &p);
+}
+
+/* r goes from the target back to the prober: mark it answered in the prober's entries. */
+static void spread_answer(struct detect *d, struct det_spread *s, const struct flow_rec *r)
+{
+    if (s->do_scan && !is_icmp(r)) {
+        struct scan_key k = {r->dst, r->src};
+        struct scan_entry *e = det_table_find(&s->scan, key_hash(&k, sizeof k, d->seed), &k);
+        if (e)
+            det_map_set(e->s.answered, DET_MAP_WORDS, port_bit(d->seed, r->sport));
+    }
+    if (s->do_sweep) {
+        struct sweep_key k;
+        sweep_key_of(&k, &r->dst, is_icmp(r) ? 0 : r->sport, r->proto);
+        struct sweep_entry *e = det_table_find(&s->sweep, key_hash(&k, sizeof k, d->seed), &k);
+        if (e)
+            det_map_set(e->s.answered, DET_MAP_WORDS, host_bit(d->seed, &r->src));
+    }
+}
+
+void det_spread_add(struct detect *d, struct det_spread *s, const struct flow_rec *r,
+                    unsigned role)
+{
+    if (role & DET_ANSWER)
+        spread_answer(d, s, r);
+    if (role & DET_PROBE) {
+        if (s->do_scan && !is_icmp(r))
+            scan_probe(d, s, r);
+        if (s->do_sweep)
+            sweep_probe(d, s, r);
+    }
+}
