@@ -149,6 +149,13 @@ static const struct {
     {{"--realtime"}, "--realtime only applies"},
     {{"-f", "tcp", "udp"}, "use one"},
     {{"-r", ""}, "-r: empty file name"},
+    {{"--alert", "portscan=5"}, "unknown detector; use one of scan"},
+    {{"--alert", "scan"}, "give a value, as in --alert scan=200"},
+    {{"--alert", "udp=fast"}, "whole number of packets/s"},
+    {{"--alert", "factor=off"}, "a setting, not a detector"},
+    {{"--learn", "5m"}, "--learn: '5m' is not a whole number"},
+    {{"--alerts-only", "--json"}, "drop --json"},
+    {{"--alerts-only", "--no-alerts"}, "drop --no-alerts"},
 };
 
 START_TEST(test_bad_usage)
@@ -170,6 +177,35 @@ START_TEST(test_bad_usage)
 }
 END_TEST
 
+START_TEST(test_alerts)
+{
+    struct options o;
+    ck_assert_int_eq(parse(&o, (const char *[]){NULL}), OPTIONS_OK);
+    for (int k = 0; k < DETECT_K_MAX; k++)
+        ck_assert(o.detect.enabled[k]); /* every detector on by default */
+    ck_assert_uint_eq(o.detect.scan_ports, 100);
+    ck_assert_uint_eq(o.detect.learn_s, 300);
+    ck_assert(!o.no_alerts && !o.alerts_only);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "--alert", "scan=20", "--alert", "talker=off", "--alert",
+                           "unfamiliar-bytes=2", "--learn", "60", "--alerts-only"),
+                     OPTIONS_OK);
+    ck_assert_uint_eq(o.detect.scan_ports, 20);
+    ck_assert(!o.detect.enabled[DETECT_TALKER]);
+    ck_assert_uint_eq(o.detect.unfamiliar_bytes, 2000000);
+    ck_assert_uint_eq(o.detect.learn_s, 60);
+    ck_assert(o.alerts_only && o.batch);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "--no-alerts", "--json"), OPTIONS_OK);
+    ck_assert(o.no_alerts);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "--help"), OPTIONS_EXIT);
+    ck_assert_ptr_nonnull(strstr(outbuf, "--alerts-only"));
+    ck_assert_ptr_nonnull(strstr(outbuf, "--alert NAME=VALUE"));
+    options_free(&o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("options");
@@ -177,6 +213,7 @@ int main(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_everything);
     tcase_add_test(tc, test_help_and_version);
+    tcase_add_test(tc, test_alerts);
     tcase_add_loop_test(tc, test_bad_usage, 0, sizeof bad_lines / sizeof bad_lines[0]);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "flowdrill/agg.h"
+#include "flowdrill/detect.h"
 #include "flowdrill/localnet.h"
 #include "flowdrill/topn.h"
 
@@ -56,6 +57,10 @@ struct options {
     bool history;          /* --history: query the store and exit */
     bool capacity;         /* --capacity: --history's capacity-planning report */
     const char *since, *until; /* --since/--until text (history_cli_parse_time), borrowed */
+    /* the threat detectors (detect.h) */
+    struct detect_config detect; /* --alert, --learn */
+    bool no_alerts;        /* --no-alerts: no detector runs */
+    bool alerts_only;      /* --alerts-only: one JSON line per new alert, no reports */
 };
 
 enum {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "flowdrill/agg.h"
+#include "flowdrill/detect.h"
 #include "flowdrill/nf.h"
 #include "flowdrill/packet.h"
 #include "flowdrill/topn.h"
@@ -37,6 +38,7 @@ struct report_ctx {
     const struct nf_collector *nf;         /* flow exports; NULL when not collecting */
     const struct udp_listener_stats *udp;  /* one per listener */
     size_t n_udp;
+    const struct detect *det; /* the detectors; NULL when off ("alerts":[] all the same) */
 };
 
 /* One JSON object on one line, then '\n'. Returns 0, or -1 on a write error (errno set). */

@@ -85,7 +85,16 @@ static void app_report(struct app *a, bool final)
         .nf = a->nf,
         .udp = a->udp_st,
         .n_udp = a->n_udp,
+        .det = a->det,
     };
+    if (a->o->alerts_only) { /* the alerts were printed as they came */
+        a->reports++;
+        if (a->alerts_broken && !a->stopping) {
+            a->exit_code = 0;
+            app_stop(a);
+        }
+        return;
+    }
     int r = a->o->json ? report_json(stdout, &c) : report_text(stdout, &c);
     if (r == 0 && fflush(stdout) != 0)
         r = -1;
@@ -333,6 +342,7 @@ int app_run(const struct options *o)
     a->local = o->local;
     a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed());
     app_store_open(a);
+    app_alerts_open(a, app_seed());
     if (!o->batch)
         app_trends_open_db(a);
 
@@ -418,6 +428,7 @@ out_sources:
 out:
     app_store_close(a);
     app_ui_free(a);
+    app_alerts_close(a);
     app_trends_release(a);
     nf_collector_free(a->nf);
     agg_free(a->agg);

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "flowdrill/agg.h"
+#include "flowdrill/detect.h"
 #include "flowdrill/nf.h"
 #include "flowdrill/options.h"
 #include "flowdrill/packet.h"
@@ -56,6 +57,9 @@ struct app {
                                   takes it, and why there is none (app_trends.c) */
     char *trends_why;
     struct sqlite3 *rewind_db; /* the rewind's read-only connection (app_rewind.c) */
+    struct detect *det;         /* the threat detectors; NULL with --no-alerts */
+    struct flow_sink det_inner; /* where records go after the detectors */
+    bool alerts_broken;         /* --alerts-only could not write: stop */
     bool src_done[APP_MAX_SOURCES];
     bool src_failed[APP_MAX_SOURCES];
 };
@@ -70,9 +74,15 @@ void app_fill_sources(struct app *a);
  * store's minute watch); moving time with the wall clock; the last minute and closing. */
 bool app_store_wanted(const struct options *o);
 void app_store_open(struct app *a);
-struct flow_sink app_sink(struct app *a);
+struct flow_sink app_store_sink(struct app *a);
 void app_advance(struct app *a, uint32_t sec);
 void app_store_close(struct app *a);
+
+/* The threat detectors (app_alerts.c): made before any source (they see every record
+ * first); the sink every source feeds (the detectors', then the store's). */
+void app_alerts_open(struct app *a, uint64_t seed);
+struct flow_sink app_sink(struct app *a);
+void app_alerts_close(struct app *a);
 
 /* The screen (app_ui.c). */
 int app_ui_start(struct app *a);     /* after the sources are open; 0 or -1 (message printed) */

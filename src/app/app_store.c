@@ -111,7 +111,7 @@ void app_store_open(struct app *a)
     a->store = s;
 }
 
-struct flow_sink app_sink(struct app *a)
+struct flow_sink app_store_sink(struct app *a)
 {
     if (!a->store)
         return agg_sink(a->agg);
@@ -129,6 +129,8 @@ void app_advance(struct app *a, uint32_t sec)
             app_store_cross(s, sec);
     }
     agg_advance(a->agg, sec);
+    if (a->det)
+        detect_advance(a->det, sec);
 }
 
 void app_store_close(struct app *a)

@@ -43,6 +43,10 @@ enum {
     OPT_SINCE,
     OPT_UNTIL,
     OPT_CAPACITY,
+    OPT_ALERT,
+    OPT_LEARN,
+    OPT_NO_ALERTS,
+    OPT_ALERTS_ONLY,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +85,10 @@ static const struct option long_opts[] = {
     {"capacity", no_argument, NULL, OPT_CAPACITY},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
+    {"alert", required_argument, NULL, OPT_ALERT},
+    {"learn", required_argument, NULL, OPT_LEARN},
+    {"no-alerts", no_argument, NULL, OPT_NO_ALERTS},
+    {"alerts-only", no_argument, NULL, OPT_ALERTS_ONLY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -156,6 +164,18 @@ void options_usage(FILE *out)
           "      --capacity          --history's capacity planning: the total and the --top\n"
           "                          busiest exporters and interfaces (0: all) with mean, p95,\n"
           "                          peak and growth first week to last (default --since 30d)\n"
+          "\n"
+          "Alerts (scans, sweeps, floods, unfamiliar destinations, sudden talkers; on by\n"
+          "default; see ALERTS in flowdrill(8)):\n"
+          "      --alert NAME=VALUE  change a threshold, or NAME=off to turn a detector off\n"
+          "                          (repeatable): scan=100 ports, sweep=64 hosts, syn=300,\n"
+          "                          udp=500, icmp=200 packets/s, sources=16, factor=10,\n"
+          "                          unfamiliar=5000 packets, unfamiliar-bytes=10 MB,\n"
+          "                          talker=10 Mbit/s, talker-factor=20\n"
+          "      --learn SECS        the unfamiliar detector's learning window (default 300)\n"
+          "      --no-alerts         run no detector\n"
+          "      --alerts-only       no reports: print one JSON line per new alert (implies\n"
+          "                          --batch; --count N stops after N report intervals)\n"
           "\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
@@ -254,6 +274,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
     localnet_init(&o->local);
     agg_limits_default(&o->limits);
     o->store_max_bytes = STORE_MAX_BYTES_DEFAULT;
+    detect_config_default(&o->detect);
 
     unsigned long v;
     int c;
@@ -459,6 +480,26 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 o->until = optarg;
             break;
         }
+        case OPT_ALERT: {
+            char why[400];
+            if (detect_config_set(&o->detect, optarg, why, sizeof why) != 0) {
+                fprintf(err, "flowdrill: %s\n", why);
+                return OPTIONS_USAGE;
+            }
+            break;
+        }
+        case OPT_LEARN:
+            if (num(err, "--learn", optarg, 0, 86400 * 30, &v))
+                return OPTIONS_USAGE;
+            o->detect.learn_s = (uint32_t)v;
+            break;
+        case OPT_NO_ALERTS:
+            o->no_alerts = true;
+            break;
+        case OPT_ALERTS_ONLY:
+            o->alerts_only = true;
+            o->batch = true;
+            break;
         case 'h':
             options_usage(out);
             return OPTIONS_EXIT;
@@ -508,6 +549,11 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
     }
     if (o->store_dir && o->no_store) {
         fputs("flowdrill: --store and --no-store contradict each other; use one\n", err);
+        return OPTIONS_USAGE;
+    }
+    if (o->alerts_only && (o->json || o->history || o->no_alerts)) {
+        fprintf(err, "flowdrill: --alerts-only prints alerts as JSON lines by itself; drop %s\n",
+                o->json ? "--json" : o->history ? "--history" : "--no-alerts");
         return OPTIONS_USAGE;
     }
     if (o->history)

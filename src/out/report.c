@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "flowdrill/alert_fmt.h"
 #include "flowdrill/rowfmt.h"
 #include "flowdrill/stat_table.h"
 
@@ -453,6 +454,7 @@ int report_json(FILE *o, const struct report_ctx *c)
     }
     json_u64(o, "expired_flows", t.expired_flows, true);
     json_u64(o, "memory_bytes", t.memory, true);
+    alert_fmt_report_json(o, c->det);
 
     fprintf(o, ",\"sort\":\"%s\",\"tables\":{", topn_sort_name(c->sort));
     first = true;
@@ -560,6 +562,7 @@ int report_text(FILE *o, const struct report_ctx *c)
         }
     }
     (void)any;
+    alert_fmt_report_text(o, c->det);
 
     for (int tb = 0; tb < AGG_T_MAX; tb++) {
         if (!(c->tables & (1u << tb)))
