@@ -27,11 +27,11 @@
  *   is Zipf too. Flow mix: TCP to many services (a few inbound), DNS, QUIC,
  *   NTP, VPN-like UDP, ICMP echo, failed connects; 10% IPv6. caplen <= 128.
  * demo: one minute of a small office (10.0.0.0/24, fd00:0:0:10::/64) during
- *   an incident, headers only (caplen <= 96) to stay under ~400 KB: an
+ *   an incident, headers only (caplen <= 96) to stay under ~700 KB: an
  *   rsync-over-SSH backup, a QUIC video stream, a big HTTPS download, web
  *   browsing with its DNS lookups, NTP, an admin SSH session, mail, IPv6
- *   hosts, a gateway ping monitor; then a SYN port scan of the office server
- *   10.0.0.20 (~28 s in) and a spoofed UDP flood against it (~40 s in).
+ *   hosts, a gateway ping monitor; and a SYN port scan of the office server
+ *   10.0.0.20 (2-7 s in) and a spoofed UDP flood against it (5-9 s in).
  *   data/demo.pcap is: trafficgen -o data/demo.pcap --profile demo --seed 1
  */
 #define _DEFAULT_SOURCE /* the libpcap headers use u_int and u_char */
@@ -472,8 +472,10 @@ static uint64_t step(struct flow *f)
         uint8_t src[4];
         put32(src, rnd_below(2) ? IP4(198, 51, 100, 128 + rnd_below(120))
                                 : IP4(203, 0, 113, 150 + rnd_below(100)));
-        f->cport = (uint16_t)(1024 + rnd_below(64000));
-        f->sport = (uint16_t)(1 + rnd_below(65535));
+        /* each spoofed source keeps one port, and all aim at the web server's port: a
+         * few hundred flows, as a flow exporter sees such a flood */
+        f->cport = (uint16_t)(1024 + (src[2] * 251u + src[3] * 61u) % 64000);
+        f->sport = 80;
         udp_pkt(f, 0, 1000 + rnd_below(472), app, 0, src);
         if (s % 25 == 24 && s + 1 < n) {
             f->sent++;
@@ -702,16 +704,18 @@ static void profile_demo(uint32_t pages, uint64_t d)
                site % 5 == 4 ? 80 : 443, t + 60000, end, n);
     }
     /* Incident 1: 203.0.113.66 SYN-scans the office server 10.0.0.20, which
-     * the router port-forwards: some 300 ports in 5 s. */
-    f = office(K_SCAN, 20, 0, IP4(10, 0, 0, 20), 0, 1, d * 47 / 100, d * 55 / 100, 600);
+     * the router port-forwards: some 300 ports in 5 s, early, so that the
+     * alerts show within the demo's first 10 seconds. */
+    f = office(K_SCAN, 20, 0, IP4(10, 0, 0, 20), 0, 1, d * 2 / 60, d * 7 / 60, 600);
     memcpy(f->saddr, f->caddr, 4);
     put32(f->caddr, IP4(203, 0, 113, 66));
     f->local_is_client = 0;
     f->cport = 45121;
     f->rtt = 30000;
     f->aux = 0;
-    /* Incident 2: a spoofed UDP flood hits the same server for 6 s. */
-    f = office(K_FLOOD, 20, 0, IP4(10, 0, 0, 20), 0, 0, d * 2 / 3, d * 2 / 3 + d / 10, 650);
+    /* Incident 2: a spoofed UDP flood, some 750 packets a second, hits the same
+     * server for 4 s. */
+    f = office(K_FLOOD, 20, 0, IP4(10, 0, 0, 20), 0, 0, d * 5 / 60, d * 9 / 60, 3000);
     f->local_is_client = 0;
 }
 

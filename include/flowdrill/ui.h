@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flowdrill/alerts_view.h"
 #include "flowdrill/canvas.h"
 #include "flowdrill/rewind.h"
 #include "flowdrill/trends.h"
@@ -76,7 +77,8 @@ struct ui_status {
 };
 
 enum ui_mode { UI_NORMAL = 0, UI_HELP, UI_SORTMENU, UI_FILTER, UI_SEARCH,
-               UI_TRENDS /* the Trends screen (input_trends.c, render_trends.c) */ };
+               UI_TRENDS, /* the Trends screen (input_trends.c, render_trends.c) */
+               UI_ALERTS  /* the Alerts screen (input_alerts.c, render_alerts.c) */ };
 
 /* What the caller should do after a key. */
 enum ui_action {
@@ -110,6 +112,8 @@ struct ui {
     enum ui_mode help_back;
     /* the Trends screen's model; the app reads the store for it when trends.dirty */
     struct trends trends;
+    /* the Alerts screen's model; the app copies the detectors' alerts into it each refresh */
+    struct alerts_view alerts;
     /* the history rewind ([ ] '): the minute the views show, and a step the app is to take
      * at the next refresh (-1 back, +1 forward, UI_REWIND_LIVE; 0 none) */
     struct rewind rewind;
@@ -129,6 +133,11 @@ enum ui_action ui_key(struct ui *u, int key, uint64_t now_ms);
 /* Keys of the Trends screen (input_trends.c). */
 enum ui_action ui_key_trends(struct ui *u, int key, uint64_t now_ms);
 
+/* Keys of the Alerts screen (input_alerts.c). */
+enum ui_action ui_key_alerts(struct ui *u, int key, uint64_t now_ms);
+/* Show the flows behind the selected alert: the Flows view, live, filtered to it. */
+bool ui_alert_drill(struct ui *u, uint64_t now_ms);
+
 /* Render the whole screen. `now_ms` expires messages. */
 void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms);
 
@@ -147,7 +156,7 @@ enum ui_cmd {
     CMD_FILTER, CMD_SEARCH, CMD_SEARCH_NEXT, CMD_SEARCH_PREV,
     CMD_DNS, CMD_PORT_NAMES, CMD_BITS, CMD_BARS, CMD_WINDOW, CMD_TOTALS, CMD_FREEZE,
     CMD_PAUSE, CMD_REFRESH_NOW, CMD_REDRAW, CMD_HELP, CMD_QUIT,
-    CMD_TRENDS, CMD_REWIND_BACK, CMD_REWIND_FWD, CMD_LIVE,
+    CMD_TRENDS, CMD_REWIND_BACK, CMD_REWIND_FWD, CMD_LIVE, CMD_ALERTS,
     CMD_MAX
 };
 

@@ -228,6 +228,7 @@ static void aui_refresh_rows(struct app *a)
     if (a->ui->ui.rewind_req)
         app_rewind_apply(a, &a->ui->ui, aui_now_ms());
     view_refresh(&a->ui->ui.view, a->agg, aui_now_ms());
+    alerts_view_set(&a->ui->ui.alerts, a->det);
     if (a->ui->ui.mode == UI_TRENDS || a->ui->ui.help_back == UI_TRENDS)
         app_trends_poll(a->ui->trends);
 }

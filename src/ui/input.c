@@ -18,6 +18,7 @@ void ui_init(struct ui *u, const struct service_db *svc, enum topn_sort initial)
     memset(u, 0, sizeof *u);
     view_init(&u->view, svc, initial);
     trends_init(&u->trends);
+    alerts_view_init(&u->alerts);
     rewind_init(&u->rewind);
     u->view.source = rewind_source;
     u->view.source_ctx = &u->rewind;
@@ -27,6 +28,7 @@ void ui_free(struct ui *u)
 {
     view_free(&u->view);
     trends_free(&u->trends);
+    alerts_view_free(&u->alerts);
     rewind_free(&u->rewind);
 }
 
@@ -357,11 +359,40 @@ static enum ui_action ui_key_normal(struct ui *u, int key, uint64_t now_ms)
         u->trends.dirty = !u->trends.off; /* the data may be old: read it again */
         trends_set_filter(&u->trends, v->filter_text);
         return UI_ACT_REFRESH;
+    case CMD_ALERTS:
+        u->mode = UI_ALERTS;
+        return UI_ACT_REFRESH;
     case CMD_QUIT:
         return UI_ACT_QUIT;
     default:
         return UI_ACT_NONE;
     }
+}
+
+bool ui_alert_drill(struct ui *u, uint64_t now_ms)
+{
+    const struct alerts_row *row = alerts_view_selected(&u->alerts);
+    if (!row)
+        return false;
+    char text[256];
+    alerts_view_filter_text(&row->a, text, sizeof text);
+    struct filter *f = NULL;
+    char err[FILTER_ERR_LEN];
+    if (filter_compile(text, &f, err, sizeof err, NULL) != 0) {
+        ui_msg(u, now_ms, true, "%s", err);
+        return false;
+    }
+    struct view *v = &u->view;
+    while (view_back(v))
+        ;
+    view_set_filter(v, f, text);
+    view_set_kind(v, VIEW_FLOWS);
+    if (u->rewind.on)
+        u->rewind_req = UI_REWIND_LIVE; /* an alert is about now */
+    u->search_active = false;
+    u->mode = UI_NORMAL;
+    ui_msg(u, now_ms, false, "flows of alert %u: filter %.100s (f to change)", row->a.id, text);
+    return true;
 }
 
 enum ui_action ui_key(struct ui *u, int key, uint64_t now_ms)
@@ -379,6 +410,8 @@ enum ui_action ui_key(struct ui *u, int key, uint64_t now_ms)
         return ui_key_help(u, key);
     case UI_TRENDS:
         return ui_key_trends(u, key, now_ms);
+    case UI_ALERTS:
+        return ui_key_alerts(u, key, now_ms);
     default:
         return ui_key_normal(u, key, now_ms);
     }

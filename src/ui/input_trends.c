@@ -51,6 +51,9 @@ enum ui_action ui_key_trends(struct ui *u, int key, uint64_t now_ms)
     case CMD_TRENDS:
         u->mode = UI_NORMAL;
         return UI_ACT_REFRESH;
+    case CMD_ALERTS:
+        u->mode = UI_ALERTS;
+        return UI_ACT_REFRESH;
     case CMD_VIEW1:
     case CMD_VIEW2:
     case CMD_VIEW3:

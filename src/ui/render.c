@@ -301,6 +301,10 @@ void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint6
         rd_trends(&r);
         return;
     }
+    if (u->mode == UI_ALERTS) {
+        rd_alerts(&r);
+        return;
+    }
     int y = 0;
     rd_title(&r, y++);
     rd_traffic(&r, y++);

@@ -22,15 +22,20 @@ void rd_title(struct rd *r, int y)
                  r->st->src[i].state);
         rd_put(r, y, &x, buf, CA_TITLE);
     }
+    int right = r->c->w;
     if (r->u->paused) {
         const char *p = " PAUSED ";
         int px = r->c->w - (int)strlen(p);
         if (px < 0)
             px = 0;
         r->c->ops->put(r->c, y, px, p, CA_PAUSED);
+        right = px - 1;
     }
-    if (r->u->rewind.on && r->u->mode != UI_TRENDS)
+    if (r->u->rewind.on && r->u->mode != UI_TRENDS) {
         rd_rewind_mark(r, y);
+        right -= 20; /* " HISTORY HH:MM UTC " and a space */
+    }
+    rd_alert_badge(r, y, right);
 }
 
 void rd_traffic(struct rd *r, int y)

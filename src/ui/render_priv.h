@@ -52,4 +52,9 @@ void rd_rewind_traffic(struct rd *r, int y);
 /* the Trends screen (render_trends.c) */
 void rd_trends(struct rd *r);
 
+/* the Alerts screen, and the title's alert badge ending at column `right`; returns where it
+ * starts (render_alerts.c) */
+void rd_alerts(struct rd *r);
+int rd_alert_badge(struct rd *r, int y, int right);
+
 #endif
