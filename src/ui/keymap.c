@@ -33,8 +33,7 @@ static const struct ui_binding bindings[] = {
     {CMD_VIEW7, {'7', 0}, "7", "Exporters (flow exports)", NULL},
     {CMD_VIEW8, {'8', 0}, "8", "Interfaces of exporters", NULL},
     {CMD_ALERTS, {'9', 'A', 0}, "9 A",
-     "Alerts: scans, sweeps, floods, unfamiliar destinations, sudden talkers (there: Enter "
-     "shows the flows behind one)",
+     "Alerts: scans, sweeps, floods, new destinations, talkers (there: Enter its flows)",
      "Alerts"},
     {CMD_TRENDS, {'0', 'H', 0}, "0 H",
      "Trends: history charts, busiest rows (there: < > range, Tab table, Enter row chart)",

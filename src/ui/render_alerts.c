@@ -207,7 +207,7 @@ int rd_alert_badge(struct rd *r, int y, int right)
     if (v->active)
         snprintf(b, sizeof b, " ALERTS %zu (9) ", v->active);
     else if (v->learning)
-        snprintf(b, sizeof b, " alerts 0, learning %u:%02u ", v->learn_left_s / 60,
+        snprintf(b, sizeof b, " alerts %zu, learning %u:%02u ", v->n, v->learn_left_s / 60,
                  v->learn_left_s % 60);
     else
         snprintf(b, sizeof b, " alerts %zu ", v->n);
