@@ -493,6 +493,34 @@ if wait_for '^EXIT=0$' 6 >/dev/null; then ok "--count 2 -d 0.5: exits 0 by itsel
 else bad "--count 2 on the screen did not exit 0 within 6 s"; fi
 stop
 
+# ---- alerts: the badge, the Alerts screen (9), Enter into the flows, A and Esc ----
+start alerts 120 30 xterm-256color C.UTF-8 -- -r "$PCAP" -n
+if ready; then
+    refresh
+    if has '^ flowdrill  data/demo\.pcap done .* ALERTS 2 \(9\) *$'; then ok "title badge: ALERTS 2 (9)"
+    else bad "no 'ALERTS 2 (9)' at the end of the title"; showpane; fi
+    keys 9
+    if wait_until "the Alerts screen" 5 eval 'has "^ Alerts: 2 \(2 active\)" && has "^ KIND +STATE +SOURCE +TARGET +FIRST +LAST▼"'; then
+        al=$(printf '%s\n' "$P" | grep -A2 '^ KIND ')
+        if printf '%s\n' "$al" | sed -n 2p | grep -qE '^ udp_flood +active +\* +10\.0\.0\.20 .* sources, peak' &&
+            printf '%s\n' "$al" | sed -n 3p | grep -qE '^ port_scan +active +203\.0\.113\.66 +10\.0\.0\.20 .* tcp ports'; then
+            ok "Alerts: the flood, then the scan (newest first)"
+        else bad "Alerts rows:"; printf '%s\n' "$al" | sed 's/^/   |/'; fi
+    else bad "9 did not open the Alerts screen"; fi
+    keys Down Enter
+    if wait_until "the scan's flows" 5 eval 'has "^ Flows +filter: host 203\.0\.113\.66 and host 10\.0\.0\.20 and tcp +[0-9]+ rows" && has "^ FLOW "'; then
+        nflows=$(printf '%s\n' "$P" | grep -oE 'and tcp +[0-9]+ rows' | grep -oE '[0-9]+')
+        if printf '%s\n' "$P" | grep -A1 '^ FLOW ' | tail -n 1 | grep -q '203\.0\.113\.66:45121 <-> 10\.0\.0\.20:'; then
+            ok "Enter: the Flows view filtered to the scan ($nflows flows)"
+        else bad "the scan's flows are not 203.0.113.66:45121 <-> 10.0.0.20"; showpane; fi
+    else bad "Enter on the scan did not show its flows"; fi
+    keys A
+    wait_until "A opens it again" 5 has '^ Alerts: 2' && keys Escape &&
+        wait_until "Esc closes it" 5 has '^ FLOW ' && ok "A opens, Esc closes the Alerts screen" ||
+        bad "A / Esc"
+else bad "the screen never showed the file's table"; fi
+stop
+
 # ---- 12. (see above) ----
 SOCK=$SOCK_LIVE ERR=$ERR_LIVE CASE=live-top W=50 H=16
 SOCK_LIVE=
