@@ -29,7 +29,7 @@ void alert_fmt_report_json(FILE *o, const struct detect *d);
 void alert_fmt_report_text(FILE *o, const struct detect *d);
 
 /* What the alert measured, for a column: "298 ports", "70 hosts on 22/tcp",
- * "31 sources, 1.2k pps", "new destination", "peak 41.2 Mb". Returns buf. */
+ * "31 sources, 1.2k pkt/s", "new destination", "peak 41.2 Mb". Returns buf. */
 char *alert_fmt_detail(const struct detect_alert *a, char *buf, size_t len);
 
 /* The source and target columns: an address, or "*" (many) where it has none. */

@@ -136,7 +136,7 @@ char *alert_fmt_detail(const struct detect_alert *a, char *buf, size_t len)
     case DETECT_SYN_FLOOD:
     case DETECT_UDP_FLOOD:
     case DETECT_ICMP_FLOOD:
-        snprintf(buf, len, "%" PRIu64 " sources, peak %s pps", a->count,
+        snprintf(buf, len, "%" PRIu64 " sources, %s pkt/s", a->count,
                  rowfmt_count(a->peak, n, sizeof n));
         break;
     case DETECT_UNFAMILIAR:

@@ -502,7 +502,7 @@ if ready; then
     keys 9
     if wait_until "the Alerts screen" 5 eval 'has "^ Alerts: 2 \(2 active\)" && has "^ KIND +STATE +SOURCE +TARGET +FIRST +LAST▼"'; then
         al=$(printf '%s\n' "$P" | grep -A2 '^ KIND ')
-        if printf '%s\n' "$al" | sed -n 2p | grep -qE '^ udp_flood +active +\* +10\.0\.0\.20 .* sources, peak' &&
+        if printf '%s\n' "$al" | sed -n 2p | grep -qE '^ udp_flood +active +\* +10\.0\.0\.20 .* sources, [0-9.k]+ pkt/s' &&
             printf '%s\n' "$al" | sed -n 3p | grep -qE '^ port_scan +active +203\.0\.113\.66 +10\.0\.0\.20 .* tcp ports'; then
             ok "Alerts: the flood, then the scan (newest first)"
         else bad "Alerts rows:"; printf '%s\n' "$al" | sed 's/^/   |/'; fi
