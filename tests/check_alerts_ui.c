@@ -140,7 +140,7 @@ START_TEST(test_sort_and_selection)
     key('>');
     ck_assert_int_eq(u.alerts.sort, AC_PACKETS);
     ck_assert(!u.alerts.asc);
-    ck_assert_int_gt(row_of("PACKETS\u25bc"), 0);
+    ck_assert_int_gt(row_of("PKTS\u25bc"), 0);
     ck_assert_uint_eq(u.alerts.rows[0].a.kind, DETECT_UDP_FLOOD);
     key('<');
     key('<');
@@ -183,7 +183,7 @@ START_TEST(test_narrow_and_empty)
     ck_assert_int_gt(head, 0);
     /* the kind, the ends and the packets stay; FIRST and BYTES give way */
     ck_assert_ptr_nonnull(strstr(canvas_mem_row(cv, head), "SOURCE"));
-    ck_assert_ptr_nonnull(strstr(canvas_mem_row(cv, head), "PACKETS"));
+    ck_assert_ptr_nonnull(strstr(canvas_mem_row(cv, head), "PKTS"));
     ck_assert_ptr_null(strstr(canvas_mem_row(cv, head), "FIRST"));
     ck_assert_ptr_null(strstr(canvas_mem_row(cv, head), "BYTES"));
     canvas_mem_resize(cv, 120, 30);

@@ -28,7 +28,7 @@ struct ra_col {
 static const struct ra_col ra_cols[] = {
     {AC_KIND, 10, 0, false},  {AC_STATE, 6, 6, false},  {AC_SRC, 15, 1, false},
     {AC_DST, 15, 2, false},   {AC_FIRST, 8, 9, false},  {AC_LAST, 8, 3, false},
-    {AC_PACKETS, 8, 4, true}, {AC_BYTES, 9, 8, true},   {AC_RATE, 9, 7, true},
+    {AC_PACKETS, 7, 4, true}, {AC_BYTES, 9, 8, true},   {AC_RATE, 8, 7, true},
     {AC_DETAIL, 14, 5, false},
 };
 #define RA_N (sizeof ra_cols / sizeof ra_cols[0])

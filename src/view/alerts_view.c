@@ -12,7 +12,7 @@
 #include "flowdrill/xalloc.h"
 
 static const char *const titles[AC_MAX] = {"KIND",  "STATE",   "SOURCE", "TARGET", "FIRST",
-                                           "LAST",  "PACKETS", "BYTES",  "RATE",   "DETAIL"};
+                                           "LAST",  "PKTS",    "BYTES",  "RATE",   "DETAIL"};
 
 const char *alerts_col_title(enum alerts_col c)
 {
