@@ -65,7 +65,7 @@ struct detect_config {
     uint64_t talker_bps;         /* default 10 Mbit/s */
     uint32_t talker_factor;      /* default 20 */
     size_t max_alerts;           /* alerts kept, default 1024 */
-    size_t slots;                /* entries per detector table, default 16384 */
+    size_t slots;                /* entries per detector table, default 4096 */
 };
 
 void detect_config_default(struct detect_config *c);

@@ -55,7 +55,7 @@ void detect_config_default(struct detect_config *c)
     c->talker_bps = 10000000;
     c->talker_factor = 20;
     c->max_alerts = 1024;
-    c->slots = 16384;
+    c->slots = 4096;
 }
 
 /* A positive integer of at most `max`; 0 on success. */
@@ -199,6 +199,8 @@ void detect_advance(struct detect *d, uint32_t sec)
         d->now = sec;
     if (!d->first_sec && sec)
         d->first_sec = sec;
+    if (d->first_sec)
+        d->learning = d->now - d->first_sec < d->cfg.learn_s;
 }
 
 /* Tell the hook of the alerts raised since id `from`, once their first records are in. */
@@ -211,28 +213,51 @@ static void tell_raised(struct detect *d, uint32_t from)
             d->on_raise(d->on_raise_ctx, &d->al[i]);
 }
 
+/* Records are looked at in chunks: the first pass hashes the addresses and starts loading
+ * the entries the second pass will touch (the talker's, the flood's, the Bloom filter's
+ * blocks), so their cache misses overlap instead of following one another. */
+#define DET_CHUNK 32
+
 void detect_add(struct detect *d, const struct flow_rec *recs, size_t n)
 {
     uint32_t from = d->next_id;
-    for (size_t i = 0; i < n; i++) {
-        const struct flow_rec *r = &recs[i];
-        if (r->last_us <= 0 || !r->packets)
-            continue;
-        d->records++;
-        uint32_t sec = (uint32_t)(r->last_us / 1000000);
-        if (sec > d->now)
-            d->now = sec;
-        if (!d->first_sec)
-            d->first_sec = sec;
-        if (d->spread) {
-            unsigned role = det_role_of(r);
-            if (role)
-                det_spread_add(d, d->spread, r, role);
+    struct det_rec x[DET_CHUNK];
+    for (size_t base = 0; base < n; base += DET_CHUNK) {
+        size_t m = n - base < DET_CHUNK ? n - base : DET_CHUNK, k = 0;
+        for (size_t i = 0; i < m; i++) {
+            const struct flow_rec *r = &recs[base + i];
+            if (r->last_us <= 0 || !r->packets)
+                continue;
+            d->records++;
+            x[k].r = r;
+            x[k].hs = det_addr_hash(d->seed, &r->src);
+            x[k].hd = det_addr_hash(d->seed, &r->dst);
+            if (d->flood)
+                det_flood_prefetch(d, d->flood, &x[k]);
+            if (d->watch)
+                det_watch_prefetch(d, d->watch, &x[k]);
+            k++;
         }
-        if (d->flood)
-            det_flood_add(d, d->flood, r);
-        if (d->watch)
-            det_watch_add(d, d->watch, r);
+        for (size_t i = 0; i < k; i++) {
+            const struct flow_rec *r = x[i].r;
+            uint32_t sec = (uint32_t)(r->last_us / 1000000);
+            if (sec > d->now || !d->first_sec) {
+                if (sec > d->now)
+                    d->now = sec;
+                if (!d->first_sec)
+                    d->first_sec = sec;
+                d->learning = d->now - d->first_sec < d->cfg.learn_s;
+            }
+            if (d->spread) {
+                unsigned role = det_role_of(r);
+                if (role)
+                    det_spread_add(d, d->spread, &x[i], role);
+            }
+            if (d->flood)
+                det_flood_add(d, d->flood, &x[i]);
+            if (d->watch)
+                det_watch_add(d, d->watch, &x[i]);
+        }
     }
     tell_raised(d, from);
 }

@@ -95,8 +95,17 @@ static void flood_roll(struct flood_entry *e, uint32_t now, bool frozen)
     e->cur_sec = now;
 }
 
-void det_flood_add(struct detect *d, struct det_flood *f, const struct flow_rec *r)
+void det_flood_prefetch(const struct detect *d, const struct det_flood *f,
+                        const struct det_rec *x)
 {
+    int kind = flood_kind(x->r);
+    if (kind >= 0 && d->cfg.enabled[kind])
+        det_table_prefetch(&f->t, det_key_hash(x->hd, 0, 100 + (uint64_t)kind));
+}
+
+void det_flood_add(struct detect *d, struct det_flood *f, const struct det_rec *x)
+{
+    const struct flow_rec *r = x->r;
     int kind = flood_kind(r);
     if (kind < 0 || !d->cfg.enabled[kind])
         return;
@@ -104,8 +113,7 @@ void det_flood_add(struct detect *d, struct det_flood *f, const struct flow_rec 
     memset(&k, 0, sizeof k);
     k.dst = r->dst;
     k.kind = (uint8_t)kind;
-    uint64_t h = hash_bytes(&k, sizeof k, d->seed ^ 0x3c6ef372u);
-    h = h ? h : 1;
+    uint64_t h = det_key_hash(x->hd, 0, 100 + (uint64_t)kind);
     bool fresh;
     struct flood_entry *e = det_table_get(&f->t, h, &k, d->now, &fresh);
     e->h.last_sec = d->now;
@@ -121,7 +129,7 @@ void det_flood_add(struct detect *d, struct det_flood *f, const struct flow_rec 
         memset(e->srcs, 0, sizeof e->srcs);
         e->src_epoch = ep;
     }
-    det_map_set(e->srcs, SRC_WORDS, hash_bytes(r->src.b, 16, d->seed ^ 0x1b873593u));
+    det_map_set(e->srcs, SRC_WORDS, x->hs);
     e->cur += det_recent(r->packets, r, 1);
     e->h.weight = e->cur > UINT32_MAX ? UINT32_MAX : (uint32_t)e->cur;
 

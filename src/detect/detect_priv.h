@@ -21,7 +21,6 @@
 
 /* The start of every table entry. */
 struct det_head {
-    uint64_t hash;     /* 0 = empty */
     uint32_t last_sec; /* last touched */
     uint32_t weight;   /* the eviction order: smallest goes first */
     uint32_t alert_id; /* the alert this entry feeds, 0 = none, DET_DROPPED */
@@ -29,6 +28,8 @@ struct det_head {
 };
 
 struct det_table {
+    uint64_t *tags; /* the hash of each way, 0 = empty: 32 bytes a set, so that a lookup reads
+                       one small dense array (cache-resident) before the one entry it wants */
     uint8_t *mem;
     size_t esz;   /* entry size, a multiple of 8 */
     size_t nsets; /* a power of two */
@@ -47,10 +48,30 @@ void *det_table_get(struct det_table *t, uint64_t h, const void *key, uint32_t n
                     bool *fresh);
 /* The entry for `key` or NULL. */
 void *det_table_find(struct det_table *t, uint64_t h, const void *key);
+/* Start loading the entry for hash h, if the table holds one (det_table_get/find soon). */
+void det_table_prefetch(const struct det_table *t, uint64_t h);
+
+/* A record and the hashes of its two addresses, computed once for every detector. */
+struct det_rec {
+    const struct flow_rec *r;
+    uint64_t hs, hd; /* det_addr_hash of src and dst */
+};
+uint64_t det_addr_hash(uint64_t seed, const struct flow_addr *a);
+/* A table key's hash from address hashes and a small value; never 0. */
+static inline uint64_t det_key_hash(uint64_t x, uint64_t y, uint64_t v)
+{
+    uint64_t h = x ^ ((y << 23) | (y >> 41)) ^ (v * 0x9e3779b97f4a7c15ULL);
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
 
 /* Distinct counting in a small bitmap (linear counting: n = -m ln(zero fraction)). */
 #define DET_MAP_WORDS 8 /* 512 bits */
 uint64_t det_map_estimate(const uint64_t *map, const uint64_t *minus, size_t words);
+/* The same estimate from the number of bits set. */
+uint64_t det_map_count(size_t set, size_t words);
 static inline void det_map_set(uint64_t *map, size_t words, uint64_t h)
 {
     size_t bit = (size_t)(h % (words * 64));
@@ -74,6 +95,7 @@ struct detect {
     uint64_t seed;
     uint32_t now;        /* Unix seconds */
     uint32_t first_sec;  /* of the first record, 0 before */
+    bool learning;       /* now < first_sec + learn_s: set per chunk of records */
     struct detect_alert *al;
     size_t n_al;
     uint32_t next_id;
@@ -105,20 +127,24 @@ void det_alert_feed(struct detect_alert *a, const struct flow_rec *r);
 
 struct det_spread *det_spread_new(struct detect *d);
 void det_spread_free(struct det_spread *s);
-void det_spread_add(struct detect *d, struct det_spread *s, const struct flow_rec *r,
+void det_spread_add(struct detect *d, struct det_spread *s, const struct det_rec *x,
                     unsigned role);
 size_t det_spread_bytes(const struct det_spread *s);
 void det_spread_evicted(const struct det_spread *s, uint64_t *scan, uint64_t *sweep);
 
 struct det_flood *det_flood_new(struct detect *d);
 void det_flood_free(struct det_flood *f);
-void det_flood_add(struct detect *d, struct det_flood *f, const struct flow_rec *r);
+void det_flood_add(struct detect *d, struct det_flood *f, const struct det_rec *x);
+void det_flood_prefetch(const struct detect *d, const struct det_flood *f,
+                        const struct det_rec *x);
 size_t det_flood_bytes(const struct det_flood *f);
 uint64_t det_flood_evicted(const struct det_flood *f);
 
 struct det_watch *det_watch_new(struct detect *d);
 void det_watch_free(struct det_watch *w);
-void det_watch_add(struct detect *d, struct det_watch *w, const struct flow_rec *r);
+void det_watch_add(struct detect *d, struct det_watch *w, const struct det_rec *x);
+void det_watch_prefetch(const struct detect *d, const struct det_watch *w,
+                        const struct det_rec *x);
 size_t det_watch_bytes(const struct det_watch *w);
 void det_watch_evicted(const struct det_watch *w, uint64_t *unfamiliar, uint64_t *talker);
 bool det_watch_learning(const struct detect *d, uint32_t *left_s);

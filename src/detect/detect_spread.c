@@ -31,7 +31,8 @@ struct sweep_key {
 
 struct spread_state {
     uint32_t epoch;    /* first second of the current epoch */
-    uint32_t count;    /* the last estimate */
+    uint16_t count;    /* the estimate from `unans` */
+    uint16_t unans;    /* bits set in probed and not in answered (kept as bits change) */
     uint64_t probed[DET_MAP_WORDS];
     uint64_t answered[DET_MAP_WORDS];
 };
@@ -48,10 +49,42 @@ struct sweep_entry {
     struct spread_state s;
 };
 
+/* Sources that have probed lately, by address hash: an answer needs a look into the
+ * tables only when it goes back to one (most datagrams, and every SYN-ACK of a server
+ * nobody probes, stop at this bit). Cleared every DETECT_EPOCH_S, with the tables' epochs. */
+#define PROBER_BITS (1u << 16) /* 8 KiB */
+
 struct det_spread {
     struct det_table scan, sweep;
     bool do_scan, do_sweep;
+    uint64_t probers[PROBER_BITS / 64], probers_old[PROBER_BITS / 64];
+    uint32_t probers_epoch;
 };
+
+static void prober_roll(struct det_spread *s, uint32_t now)
+{
+    uint32_t ep = now / DETECT_EPOCH_S;
+    if (ep == s->probers_epoch)
+        return;
+    if (ep == s->probers_epoch + 1)
+        memcpy(s->probers_old, s->probers, sizeof s->probers);
+    else
+        memset(s->probers_old, 0, sizeof s->probers_old);
+    memset(s->probers, 0, sizeof s->probers);
+    s->probers_epoch = ep;
+}
+
+static bool prober_has(const struct det_spread *s, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h >> 40) % PROBER_BITS;
+    return ((s->probers[b / 64] | s->probers_old[b / 64]) >> (b % 64)) & 1;
+}
+
+static void prober_set(struct det_spread *s, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h >> 40) % PROBER_BITS;
+    s->probers[b / 64] |= 1ull << (b % 64);
+}
 
 struct det_spread *det_spread_new(struct detect *d)
 {
@@ -87,12 +120,6 @@ void det_spread_evicted(const struct det_spread *s, uint64_t *scan, uint64_t *sw
     *sweep = s->sweep.evicted;
 }
 
-static uint64_t key_hash(const void *k, size_t len, uint64_t seed)
-{
-    uint64_t h = hash_bytes(k, len, seed);
-    return h ? h : 1;
-}
-
 static void sweep_key_of(struct sweep_key *k, const struct flow_addr *src, uint16_t port,
                          uint8_t proto)
 {
@@ -109,10 +136,32 @@ static uint32_t spread_probe(struct spread_state *s, uint32_t now, uint64_t bit_
         memset(s->probed, 0, sizeof s->probed);
         memset(s->answered, 0, sizeof s->answered);
         s->epoch = now;
+        s->unans = s->count = 0;
     }
-    det_map_set(s->probed, DET_MAP_WORDS, bit_hash);
-    s->count = (uint32_t)det_map_estimate(s->probed, s->answered, DET_MAP_WORDS);
+    size_t bit = (size_t)(bit_hash % (DET_MAP_WORDS * 64));
+    uint64_t m = 1ull << (bit % 64);
+    if (!(s->probed[bit / 64] & m)) {
+        s->probed[bit / 64] |= m;
+        if (!(s->answered[bit / 64] & m)) {
+            s->unans++;
+            s->count = (uint16_t)det_map_count(s->unans, DET_MAP_WORDS);
+        }
+    }
     return s->count;
+}
+
+/* An answer to a probe: its bit leaves the unanswered count. */
+static void spread_answered(struct spread_state *s, uint64_t bit_hash)
+{
+    size_t bit = (size_t)(bit_hash % (DET_MAP_WORDS * 64));
+    uint64_t m = 1ull << (bit % 64);
+    if (s->answered[bit / 64] & m)
+        return;
+    s->answered[bit / 64] |= m;
+    if (s->probed[bit / 64] & m) {
+        s->unans--;
+        s->count = (uint16_t)det_map_count(s->unans, DET_MAP_WORDS);
+    }
 }
 
 static void spread_alert(struct detect *d, struct det_head *h, const struct flow_rec *r,
@@ -144,16 +193,12 @@ static uint64_t port_bit(uint64_t seed, uint16_t port)
     return hash_mix64(seed ^ (0x9e3779b97f4a7c15ULL * (port + 1u)));
 }
 
-static uint64_t host_bit(uint64_t seed, const struct flow_addr *a)
+static void scan_probe(struct detect *d, struct det_spread *s, const struct det_rec *x)
 {
-    return hash_bytes(a->b, 16, seed ^ 0x5bd1e995u);
-}
-
-static void scan_probe(struct detect *d, struct det_spread *s, const struct flow_rec *r)
-{
+    const struct flow_rec *r = x->r;
     struct scan_key k = {r->src, r->dst};
     bool fresh;
-    struct scan_entry *e = det_table_get(&s->scan, key_hash(&k, sizeof k, d->seed), &k, d->now,
+    struct scan_entry *e = det_table_get(&s->scan, det_key_hash(x->hs, x->hd, 1), &k, d->now,
                                          &fresh);
     e->h.last_sec = d->now;
     uint32_t n = spread_probe(&e->s, d->now, port_bit(d->seed, r->dport));
@@ -163,16 +208,18 @@ static void scan_probe(struct detect *d, struct det_spread *s, const struct flow
     spread_alert(d, &e->h, r, n, d->cfg.scan_ports, &p);
 }
 
-static void sweep_probe(struct detect *d, struct det_spread *s, const struct flow_rec *r)
+static void sweep_probe(struct detect *d, struct det_spread *s, const struct det_rec *x)
 {
+    const struct flow_rec *r = x->r;
     struct sweep_key k;
     uint16_t port = is_icmp(r) ? 0 : r->dport;
     sweep_key_of(&k, &r->src, port, r->proto);
     bool fresh;
-    struct sweep_entry *e = det_table_get(&s->sweep, key_hash(&k, sizeof k, d->seed), &k,
-                                          d->now, &fresh);
+    struct sweep_entry *e = det_table_get(
+        &s->sweep, det_key_hash(x->hs, 0, 2 + ((uint64_t)port << 8 | r->proto)), &k, d->now,
+        &fresh);
     e->h.last_sec = d->now;
-    uint32_t n = spread_probe(&e->s, d->now, host_bit(d->seed, &r->dst));
+    uint32_t n = spread_probe(&e->s, d->now, x->hd);
     e->h.weight = n;
     struct detect_alert p = {.kind = DETECT_HOST_SWEEP, .proto = r->proto, .port = port,
                              .src = r->src, .has_src = true};
@@ -180,32 +227,37 @@ static void sweep_probe(struct detect *d, struct det_spread *s, const struct flo
 }
 
 /* r goes from the target back to the prober: mark it answered in the prober's entries. */
-static void spread_answer(struct detect *d, struct det_spread *s, const struct flow_rec *r)
+static void spread_answer(struct detect *d, struct det_spread *s, const struct det_rec *x)
 {
+    const struct flow_rec *r = x->r;
     if (s->do_scan && !is_icmp(r)) {
         struct scan_key k = {r->dst, r->src};
-        struct scan_entry *e = det_table_find(&s->scan, key_hash(&k, sizeof k, d->seed), &k);
+        struct scan_entry *e = det_table_find(&s->scan, det_key_hash(x->hd, x->hs, 1), &k);
         if (e)
-            det_map_set(e->s.answered, DET_MAP_WORDS, port_bit(d->seed, r->sport));
+            spread_answered(&e->s, port_bit(d->seed, r->sport));
     }
     if (s->do_sweep) {
         struct sweep_key k;
-        sweep_key_of(&k, &r->dst, is_icmp(r) ? 0 : r->sport, r->proto);
-        struct sweep_entry *e = det_table_find(&s->sweep, key_hash(&k, sizeof k, d->seed), &k);
+        uint16_t port = is_icmp(r) ? 0 : r->sport;
+        sweep_key_of(&k, &r->dst, port, r->proto);
+        struct sweep_entry *e = det_table_find(
+            &s->sweep, det_key_hash(x->hd, 0, 2 + ((uint64_t)port << 8 | r->proto)), &k);
         if (e)
-            det_map_set(e->s.answered, DET_MAP_WORDS, host_bit(d->seed, &r->src));
+            spread_answered(&e->s, x->hs);
     }
 }
 
-void det_spread_add(struct detect *d, struct det_spread *s, const struct flow_rec *r,
+void det_spread_add(struct detect *d, struct det_spread *s, const struct det_rec *x,
                     unsigned role)
 {
-    if (role & DET_ANSWER)
-        spread_answer(d, s, r);
+    prober_roll(s, d->now);
+    if ((role & DET_ANSWER) && prober_has(s, x->hd))
+        spread_answer(d, s, x);
     if (role & DET_PROBE) {
-        if (s->do_scan && !is_icmp(r))
-            scan_probe(d, s, r);
+        prober_set(s, x->hs);
+        if (s->do_scan && !is_icmp(x->r))
+            scan_probe(d, s, x);
         if (s->do_sweep)
-            sweep_probe(d, s, r);
+            sweep_probe(d, s, x);
     }
 }

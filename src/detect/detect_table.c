@@ -25,32 +25,50 @@ void det_table_init(struct det_table *t, size_t slots, size_t esz, size_t koff, 
     t->klen = klen;
     t->stale_s = stale_s;
     t->evicted = 0;
-    t->mem = xcalloc(sets * DET_WAYS, esz);
+    t->mem = xalloc_table(sets * DET_WAYS * esz, 1); /* 64-byte aligned: an entry of 64 is
+                                                        one cache line */
+    t->tags = xcalloc(sets * DET_WAYS, sizeof *t->tags);
 }
 
 void det_table_free(struct det_table *t)
 {
     free(t->mem);
+    free(t->tags);
     t->mem = NULL;
+    t->tags = NULL;
 }
 
 size_t det_table_bytes(const struct det_table *t)
 {
-    return t->nsets * DET_WAYS * t->esz;
+    return t->nsets * DET_WAYS * (t->esz + sizeof *t->tags);
 }
 
-static inline uint8_t *det_set(const struct det_table *t, uint64_t h)
+static inline size_t det_set(const struct det_table *t, uint64_t h)
 {
-    return t->mem + (size_t)((h >> 7) & (t->nsets - 1)) * DET_WAYS * t->esz;
+    return (size_t)((h >> 7) & (t->nsets - 1)) * DET_WAYS;
+}
+
+static inline uint8_t *det_entry(const struct det_table *t, size_t i)
+{
+    return t->mem + i * t->esz;
+}
+
+void det_table_prefetch(const struct det_table *t, uint64_t h)
+{
+    size_t s = det_set(t, h);
+    for (int w = 0; w < DET_WAYS; w++)
+        if (t->tags[s + w] == h)
+            __builtin_prefetch(det_entry(t, s + w) + t->koff, 1);
 }
 
 void *det_table_find(struct det_table *t, uint64_t h, const void *key)
 {
-    uint8_t *set = det_set(t, h);
+    size_t s = det_set(t, h);
     for (int w = 0; w < DET_WAYS; w++) {
-        uint8_t *e = set + (size_t)w * t->esz;
-        struct det_head *hd = (struct det_head *)e;
-        if (hd->hash == h && hash_key_eq(e + t->koff, key, t->klen))
+        if (t->tags[s + w] != h)
+            continue;
+        uint8_t *e = det_entry(t, s + w);
+        if (hash_key_eq(e + t->koff, key, t->klen))
             return e;
     }
     return NULL;
@@ -59,44 +77,64 @@ void *det_table_find(struct det_table *t, uint64_t h, const void *key)
 void *det_table_get(struct det_table *t, uint64_t h, const void *key, uint32_t now,
                     bool *fresh)
 {
-    uint8_t *set = det_set(t, h), *victim = NULL;
+    size_t s = det_set(t, h), victim = s;
     uint64_t best = UINT64_MAX;
     for (int w = 0; w < DET_WAYS; w++) {
-        uint8_t *e = set + (size_t)w * t->esz;
-        struct det_head *hd = (struct det_head *)e;
-        if (hd->hash == h && hash_key_eq(e + t->koff, key, t->klen)) {
+        if (t->tags[s + w] != h)
+            continue;
+        uint8_t *e = det_entry(t, s + w);
+        if (hash_key_eq(e + t->koff, key, t->klen)) {
             *fresh = false;
             return e;
         }
-        /* empty first, then stale (oldest first), then the lightest */
+    }
+    /* no room for it: an empty way, else a stale one (oldest first), else the lightest */
+    for (int w = 0; w < DET_WAYS && best; w++) {
         uint64_t rank;
-        if (!hd->hash)
+        if (!t->tags[s + w]) {
             rank = 0;
-        else if (now - hd->last_sec >= t->stale_s && now >= hd->last_sec)
-            rank = 1 + (uint64_t)hd->last_sec;
-        else
-            rank = (1ull << 33) + hd->weight;
+        } else {
+            const struct det_head *hd = (const struct det_head *)det_entry(t, s + w);
+            if (now - hd->last_sec >= t->stale_s && now >= hd->last_sec)
+                rank = 1 + (uint64_t)hd->last_sec;
+            else
+                rank = (1ull << 33) + hd->weight;
+        }
         if (rank < best) {
             best = rank;
-            victim = e;
+            victim = s + (size_t)w;
         }
     }
     if (best >= (1ull << 33))
         t->evicted++;
-    memset(victim, 0, t->esz);
-    struct det_head *hd = (struct det_head *)victim;
-    hd->hash = h;
-    hd->last_sec = now;
-    memcpy(victim + t->koff, key, t->klen);
+    uint8_t *e = det_entry(t, victim);
+    memset(e, 0, t->esz);
+    t->tags[victim] = h;
+    ((struct det_head *)e)->last_sec = now;
+    memcpy(e + t->koff, key, t->klen);
     *fresh = true;
-    return victim;
+    return e;
+}
+
+uint64_t det_addr_hash(uint64_t seed, const struct flow_addr *a)
+{
+    uint64_t w[2];
+    flow_addr_words(a, w);
+    /* one mix: IPv4 lives in w[1] (w[0] is 0); IPv6's upper half is folded in first */
+    return hash_mix64(w[1] ^ seed ^ ((w[0] * 0x9e3779b97f4a7c15ULL) >> 1 | w[0] << 63));
 }
 
 uint64_t det_map_estimate(const uint64_t *map, const uint64_t *minus, size_t words)
 {
-    size_t set = 0, m = words * 64;
+    size_t set = 0;
     for (size_t i = 0; i < words; i++)
         set += (size_t)__builtin_popcountll(minus ? map[i] & ~minus[i] : map[i]);
+    return det_map_count(set, words);
+}
+
+uint64_t det_map_count(size_t set, size_t words)
+{
+    size_t m = words * 64;
     if (set == 0)
         return 0;
     if (set >= m)

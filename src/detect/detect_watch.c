@@ -2,8 +2,8 @@
  * detect_watch.c - traffic to unfamiliar destinations, and sudden talkers.
  *
  * Unfamiliar: during the learning window every address seen (as source or destination) goes
- * into a blocked Bloom filter (1 MiB, three bits in one 64-byte block, so a lookup costs one
- * cache line). After it, a record to an address the filter does not hold opens a
+ * into a blocked Bloom filter (1 MiB, three bits in one 64-bit word, so a lookup costs one
+ * memory word). After it, a record to an address the filter does not hold opens a
  * (source, destination) entry that adds up packets and bytes; reaching either threshold
  * raises the alert, with everything since the first contact in it. The filter stops learning
  * when the window ends: what is new afterwards stays new. False "familiar" answers only hide
@@ -27,9 +27,12 @@
 #include "detect_priv.h"
 
 #define BLOOM_BLOCKS 16384 /* of 512 bits: 1 MiB */
-#define TALK_RING 10
+#define TALK_SLOTS 5   /* buckets of two seconds: the last 10 s */
+#define TALK_SLOT_S 2
+#define TALK_RING (TALK_SLOTS * TALK_SLOT_S)
 #define TALK_AGE_S 40
-#define TALK_MEAN_N 40
+#define TALK_MEAN_N 20 /* buckets in the baseline's average: 40 s */
+#define TALK_UNIT 64   /* bytes per unit of a bucket: 32 bits hold 256 GiB */
 
 struct pair_key {
     struct flow_addr src, dst;
@@ -42,15 +45,15 @@ struct unf_entry {
     int64_t first_us;
 };
 
+/* One cache line: the talker table is looked at for every record. */
 struct talk_entry {
     struct det_head h;
     struct flow_addr src;
-    uint32_t first_sec, ring_sec;
-    uint64_t ring[TALK_RING];
-    uint64_t win;   /* sum of the ring */
-    double base;    /* bytes a second, before the ring */
-    uint32_t folded, pad;
+    uint32_t first_sec, ring_slot; /* first second seen; the newest bucket (second / 2) */
+    uint32_t ring[TALK_SLOTS];     /* TALK_UNIT bytes per two-second bucket, saturating */
+    float base;                    /* units per bucket, before the ring */
 };
+_Static_assert(sizeof(struct talk_entry) == 64, "a talker entry is one cache line");
 
 struct det_watch {
     uint64_t *bloom; /* BLOOM_BLOCKS * 8 words */
@@ -115,49 +118,40 @@ bool det_watch_learning(const struct detect *d, uint32_t *left_s)
 
 /* ---- the Bloom filter ---- */
 
-static uint64_t *bloom_block(const struct det_watch *w, uint64_t h)
+/* An address's word of the filter, and its three bits in it (one memory word a lookup). */
+static uint64_t *bloom_word(const struct det_watch *w, uint64_t h)
 {
-    return w->bloom + (size_t)(h & (BLOOM_BLOCKS - 1)) * 8;
+    return w->bloom + (size_t)(h & (BLOOM_BLOCKS * 8 - 1));
+}
+
+static uint64_t bloom_bits(uint64_t h)
+{
+    return 1ull << ((h >> 20) & 63) | 1ull << ((h >> 26) & 63) | 1ull << ((h >> 32) & 63);
 }
 
 static void bloom_add(struct det_watch *w, uint64_t h)
 {
-    uint64_t *b = bloom_block(w, h);
-    for (int i = 0; i < 3; i++) {
-        unsigned bit = (unsigned)(h >> (14 + 9 * i)) & 511;
-        b[bit / 64] |= 1ull << (bit % 64);
-    }
+    *bloom_word(w, h) |= bloom_bits(h);
 }
 
 static bool bloom_has(const struct det_watch *w, uint64_t h)
 {
-    const uint64_t *b = bloom_block(w, h);
-    for (int i = 0; i < 3; i++) {
-        unsigned bit = (unsigned)(h >> (14 + 9 * i)) & 511;
-        if (!(b[bit / 64] & (1ull << (bit % 64))))
-            return false;
-    }
-    return true;
+    uint64_t m = bloom_bits(h);
+    return (*bloom_word(w, h) & m) == m;
 }
 
-static uint64_t addr_hash(const struct detect *d, const struct flow_addr *a)
+static void unfamiliar_add(struct detect *d, struct det_watch *w, const struct det_rec *x)
 {
-    return hash_bytes(a->b, 16, d->seed ^ 0x85ebca6bu);
-}
-
-static void unfamiliar_add(struct detect *d, struct det_watch *w, const struct flow_rec *r)
-{
-    uint32_t left;
-    if (det_watch_learning(d, &left)) {
-        bloom_add(w, addr_hash(d, &r->src));
-        bloom_add(w, addr_hash(d, &r->dst));
+    const struct flow_rec *r = x->r;
+    if (d->learning) {
+        bloom_add(w, x->hs);
+        bloom_add(w, x->hd);
         return;
     }
-    if (bloom_has(w, addr_hash(d, &r->dst)))
+    if (bloom_has(w, x->hd))
         return;
     struct pair_key k = {r->src, r->dst};
-    uint64_t h = hash_bytes(&k, sizeof k, d->seed ^ 0xc2b2ae35u);
-    h = h ? h : 1;
+    uint64_t h = det_key_hash(x->hs, x->hd, 300);
     bool fresh;
     struct unf_entry *e = det_table_get(&w->unf, h, &k, d->now, &fresh);
     e->h.last_sec = d->now;
@@ -192,55 +186,67 @@ static void unfamiliar_add(struct detect *d, struct det_watch *w, const struct f
 
 /* ---- sudden talkers ---- */
 
-static void talk_fold(struct talk_entry *e, uint64_t v, bool frozen)
+static uint64_t talk_win(const struct talk_entry *e)
 {
-    if (frozen)
-        return;
-    e->folded++;
-    double alpha = 1.0 / (e->folded < TALK_MEAN_N ? e->folded : TALK_MEAN_N);
-    e->base += ((double)v - e->base) * alpha;
+    uint64_t w = 0;
+    for (int i = 0; i < TALK_SLOTS; i++)
+        w += e->ring[i];
+    return w;
 }
 
-static void talk_rotate(struct talk_entry *e, uint32_t now, bool frozen)
+/* Buckets that left the ring so far: what the baseline averages (at most TALK_MEAN_N). */
+static uint32_t talk_folded(const struct talk_entry *e)
 {
-    if (now <= e->ring_sec)
+    uint32_t age = e->ring_slot - e->first_sec / TALK_SLOT_S;
+    return age > TALK_SLOTS ? age - TALK_SLOTS + 1 : 0;
+}
+
+static void talk_rotate(struct talk_entry *e, uint32_t slot, bool frozen)
+{
+    if (slot <= e->ring_slot)
         return;
-    uint32_t steps = now - e->ring_sec;
-    for (uint32_t j = 1; j <= steps && j <= TALK_RING; j++) {
-        uint64_t *b = &e->ring[(e->ring_sec + j) % TALK_RING];
-        talk_fold(e, *b, frozen);
-        e->win -= *b;
+    uint32_t steps = slot - e->ring_slot;
+    for (uint32_t j = 1; j <= steps && j <= TALK_SLOTS; j++) {
+        uint32_t *b = &e->ring[(e->ring_slot + j) % TALK_SLOTS];
+        if (!frozen) {
+            /* the mean while young, then an exponential average over TALK_MEAN_N buckets */
+            uint32_t n = e->ring_slot + j - e->first_sec / TALK_SLOT_S;
+            n = n > TALK_SLOTS ? n - TALK_SLOTS : 1;
+            float alpha = 1.0f / (float)(n < TALK_MEAN_N ? n : TALK_MEAN_N);
+            e->base += ((float)*b - e->base) * alpha;
+        }
         *b = 0;
     }
-    if (steps > TALK_RING && !frozen) { /* quiet seconds beyond the ring */
-        uint32_t quiet = steps - TALK_RING;
-        for (uint32_t j = 0; j < quiet && e->folded < TALK_MEAN_N; j++)
-            talk_fold(e, 0, false);
-        if (quiet > TALK_MEAN_N)
-            e->base *= pow(1.0 - 1.0 / TALK_MEAN_N, (double)(quiet > 4000 ? 4000 : quiet));
-    }
-    e->ring_sec = now;
+    if (steps > TALK_SLOTS && !frozen) /* quiet buckets beyond the ring */
+        e->base *= powf(1.0f - 1.0f / TALK_MEAN_N,
+                        (float)(steps - TALK_SLOTS > 4000 ? 4000 : steps - TALK_SLOTS));
+    e->ring_slot = slot;
 }
 
-static void talker_add(struct detect *d, struct det_watch *w, const struct flow_rec *r)
+static void talker_add(struct detect *d, struct det_watch *w, const struct det_rec *x)
 {
-    uint64_t h = hash_bytes(r->src.b, 16, d->seed ^ 0x27d4eb2fu);
-    h = h ? h : 1;
+    const struct flow_rec *r = x->r;
+    uint64_t h = det_key_hash(x->hs, 0, 200);
     bool fresh;
     struct talk_entry *e = det_table_get(&w->talk, h, &r->src, d->now, &fresh);
-    if (fresh)
-        e->first_sec = e->ring_sec = d->now;
+    uint32_t slot = d->now / TALK_SLOT_S;
+    if (fresh) {
+        e->first_sec = d->now;
+        e->ring_slot = slot;
+    }
     e->h.last_sec = d->now;
     struct detect_alert *a = det_entry_alert(d, &e->h);
-    talk_rotate(e, d->now, a != NULL);
-    uint64_t add = det_recent(r->bytes, r, TALK_RING);
-    e->ring[d->now % TALK_RING] += add;
-    e->win += add;
-    e->h.weight = e->win >> 10 > UINT32_MAX ? UINT32_MAX : (uint32_t)(e->win >> 10);
-    uint64_t bps = e->win * 8 / TALK_RING;
+    talk_rotate(e, slot, a != NULL);
+    uint64_t add = (det_recent(r->bytes, r, TALK_RING) + TALK_UNIT / 2) / TALK_UNIT;
+    uint32_t *b = &e->ring[slot % TALK_SLOTS];
+    *b = add >= UINT32_MAX - *b ? UINT32_MAX : *b + (uint32_t)add;
+    uint64_t win = talk_win(e);
+    e->h.weight = win > UINT32_MAX ? UINT32_MAX : (uint32_t)win;
+    uint64_t bps = win * TALK_UNIT * 8 / TALK_RING;
     if (!a) {
         if (d->now - e->first_sec < TALK_AGE_S || bps < d->cfg.talker_bps ||
-            (double)e->win / TALK_RING < (double)d->cfg.talker_factor * e->base)
+            (double)win / TALK_SLOTS < (double)d->cfg.talker_factor * e->base ||
+            talk_folded(e) == 0)
             return;
         struct detect_alert p = {.kind = DETECT_TALKER, .src = r->src, .has_src = true,
                                  .peak = bps, .threshold = d->cfg.talker_bps};
@@ -253,10 +259,22 @@ static void talker_add(struct detect *d, struct det_watch *w, const struct flow_
     det_alert_feed(a, r);
 }
 
-void det_watch_add(struct detect *d, struct det_watch *w, const struct flow_rec *r)
+void det_watch_prefetch(const struct detect *d, const struct det_watch *w,
+                        const struct det_rec *x)
+{
+    if (w->do_unf) {
+        __builtin_prefetch(bloom_word(w, x->hd), 1);
+        if (d->now < d->first_sec + d->cfg.learn_s || !d->first_sec)
+            __builtin_prefetch(bloom_word(w, x->hs), 1);
+    }
+    if (w->do_talk)
+        det_table_prefetch(&w->talk, det_key_hash(x->hs, 0, 200));
+}
+
+void det_watch_add(struct detect *d, struct det_watch *w, const struct det_rec *x)
 {
     if (w->do_unf)
-        unfamiliar_add(d, w, r);
+        unfamiliar_add(d, w, x);
     if (w->do_talk)
-        talker_add(d, w, r);
+        talker_add(d, w, x);
 }
