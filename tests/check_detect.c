@@ -240,6 +240,19 @@ START_TEST(test_benign_heavy_udp)
     stream(d, "10.0.0.53", 17, 0, 300, 600, 5, T0 + 60, 70);
     ck_assert_uint_eq(count_kind(d, DETECT_UDP_FLOOD, NULL), 0);
     detect_free(d);
+    /* a busy server seen from the first second (no history): 2000 queries a second from
+     * 300 clients, each answered */
+    d = detect_new(&cfg, 5);
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; i < 2000; i++) {
+            char cli[32];
+            snprintf(cli, sizeof cli, "198.18.%d.%d", (i % 300) / 250, (i % 300) % 250 + 1);
+            int64_t t = (int64_t)(T0 + s) * US + (int64_t)i * 400;
+            add(d, rec_at(cli, 40000, "10.0.0.53", 53, 17, 0, 70, t));
+            add(d, rec_at("10.0.0.53", 53, cli, 40000, 17, 0, 200, t + 100));
+        }
+    ck_assert_uint_eq(n_alerts(d), 0);
+    detect_free(d);
 }
 END_TEST
 

@@ -107,6 +107,15 @@ void agg_add(struct agg *a, const struct flow_rec *recs, size_t n);
 /* A sink that feeds agg_add. */
 struct flow_sink agg_sink(struct agg *a);
 
+/* Where captured conversations' per-second deltas go (the threat detectors, detect.h): at
+ * every flush, each conversation that moved makes one record per direction that moved, with
+ * that direction's packets and bytes since the last flush, its TCP flags so far (the OR over
+ * the conversation's life), the flush's second as first_us = last_us, and no
+ * FLOW_REC_EXPORTED. ICMP and ICMPv6 conversations, whose key holds no message type, and flow
+ * exports (booked without deltas) make none. Records come in batches during agg_flush and
+ * agg_advance. An empty sink (emit NULL) turns it off, the default. */
+void agg_set_delta_sink(struct agg *a, struct flow_sink s);
+
 /* Move data time forward to `now_sec` (flushes; expires idle conversations). No-op if older. */
 void agg_advance(struct agg *a, uint32_t now_sec);
 

@@ -21,7 +21,8 @@
  *  - syn_flood / udp_flood / icmp_flood: one destination receives at least `*_pps` SYN-only,
  *    UDP or ICMP packets in one second, from at least `flood_sources` distinct sources over
  *    the last 10 s, and at least `factor` times its own baseline (a slow average of its
- *    earlier seconds). An exported flow counts as its average packet rate.
+ *    earlier seconds); for UDP, while it sends back fewer than half as many datagrams. An
+ *    exported flow counts as its average packet rate.
  *  - unfamiliar: after the learning window (`learn_s` from the first record), a source sends
  *    `unfamiliar_packets` packets or `unfamiliar_bytes` bytes to an address never seen (as
  *    source or destination) during the window.

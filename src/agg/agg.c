@@ -82,7 +82,13 @@ struct agg {
     uint32_t hist_last, hist_max;
     uint8_t hist_shift;
     uint32_t class_now; /* the second the classes' pending rings end at */
+    /* agg_set_delta_sink: captured conversations' per-second deltas, as records */
+    struct flow_sink delta_sink;
+    struct flow_rec *delta_buf; /* AGG_DELTA_BATCH records, made on first use */
+    size_t n_delta;
 };
+
+#define AGG_DELTA_BATCH 64
 
 static void agg_apply_classes(struct agg *a); /* export classes: on every flush */
 
@@ -159,6 +165,13 @@ static size_t agg_flow_if_bytes(const struct agg *a)
     return (size_t)flow_table_capacity(a->ft) * 2 * sizeof(uint32_t);
 }
 
+void agg_set_delta_sink(struct agg *a, struct flow_sink s)
+{
+    a->delta_sink = s;
+    if (s.emit && !a->delta_buf)
+        a->delta_buf = xcalloc(AGG_DELTA_BATCH, sizeof *a->delta_buf);
+}
+
 void agg_free(struct agg *a)
 {
     if (!a)
@@ -168,6 +181,7 @@ void agg_free(struct agg *a)
     for (int i = 0; i < AGG_T_FLOW; i++)
         stat_table_free(a->st[i]);
     free(a->dirty);
+    free(a->delta_buf);
     stat_defer_free(&a->pair_defer);
     stat_defer_free(&a->host_defer);
     export_class_free(&a->classes);
@@ -623,6 +637,38 @@ static void agg_book(struct agg *a, const struct flow_key *k, struct flow_cold *
             (struct stat_hist){a->hist_d, &a->hist_last, &a->hist_shift, &a->hist_max}, sp);
 }
 
+static void agg_delta_drain(struct agg *a)
+{
+    if (a->n_delta)
+        flow_sink_emit(&a->delta_sink, a->delta_buf, a->n_delta);
+    a->n_delta = 0;
+}
+
+/* A conversation's deltas of this second, one record per direction that moved. */
+static void agg_delta_out(struct agg *a, const struct flow_hot *h, const uint64_t b[2],
+                          const uint64_t p[2])
+{
+    for (int d = 0; d < 2; d++) {
+        if (!p[d])
+            continue;
+        if (a->n_delta == AGG_DELTA_BATCH)
+            agg_delta_drain(a);
+        struct flow_rec *r = &a->delta_buf[a->n_delta++];
+        memset(r, 0, sizeof *r);
+        r->src = d ? h->key.b : h->key.a;
+        r->dst = d ? h->key.a : h->key.b;
+        r->sport = d ? h->key.pb : h->key.pa;
+        r->dport = d ? h->key.pa : h->key.pb;
+        r->proto = h->key.proto;
+        r->af = h->key.af;
+        r->tcp_flags = h->tcp_flags[d];
+        r->bytes = b[d];
+        r->packets = p[d];
+        r->first_us = r->last_us = (int64_t)a->now * 1000000;
+        r->sampling = 1;
+    }
+}
+
 static void agg_flush_one(struct agg *a, uint32_t idx)
 {
     struct flow_hot *h = &a->hot[idx];
@@ -630,6 +676,8 @@ static void agg_flush_one(struct agg *a, uint32_t idx)
         return;
     uint64_t b[2] = {h->d_bytes[0], h->d_bytes[1]};
     uint64_t p[2] = {h->d_pkts[0], h->d_pkts[1]};
+    if (a->delta_sink.emit && h->key.proto != 1 && h->key.proto != 58)
+        agg_delta_out(a, h, b, p);
     h->d_bytes[0] = h->d_bytes[1] = 0;
     h->d_pkts[0] = h->d_pkts[1] = 0;
     struct flow_cold *c = &a->cold[idx];
@@ -674,6 +722,7 @@ void agg_flush(struct agg *a)
         agg_flush_one(a, a->dirty[i]);
     }
     a->n_dirty = 0;
+    agg_delta_drain(a);
     agg_apply_pairs(a); /* before the hosts: they hold host bookings */
     agg_apply_hosts(a);
     agg_apply_classes(a);

@@ -1,8 +1,12 @@
 /*
- * app_alerts.c - the program's side of the threat detectors: they see every record first,
- * in a thin sink in front of the history store's and the aggregator's, and move with the
- * same clock (app_advance). With --alerts-only each new alert is printed as one JSON line
- * the moment the batch that raised it has been looked at, and flushed, for a pipe.
+ * app_alerts.c - the program's side of the threat detectors. Flow exports, and ICMP packets
+ * (whose message type the conversation table does not keep), reach them record by record,
+ * through a thin sink in front of the history store's and the aggregator's. Every other
+ * captured packet reaches them summed: once a second, as the aggregator's deltas of each
+ * conversation that moved (agg_set_delta_sink), so that their cost follows conversations per
+ * second, not packets. They move with the same clock (app_advance). With --alerts-only each
+ * new alert is printed as one JSON line the moment the batch that raised it has been looked
+ * at, and flushed, for a pipe.
  */
 #include "config.h"
 
@@ -17,8 +21,24 @@
 static void app_alerts_emit(void *ctx, const struct flow_rec *recs, size_t n)
 {
     struct app *a = ctx;
-    detect_add(a->det, recs, n);
+    /* the records the deltas will not carry, in runs, kept in order */
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++) {
+        bool direct = i < n && ((recs[i].flags & FLOW_REC_EXPORTED) || recs[i].proto == 1 ||
+                                recs[i].proto == 58);
+        if (direct)
+            continue;
+        if (i > from)
+            detect_add(a->det, recs + from, i - from);
+        from = i + 1;
+    }
     flow_sink_emit(&a->det_inner, recs, n);
+}
+
+static void app_alerts_deltas(void *ctx, const struct flow_rec *recs, size_t n)
+{
+    struct app *a = ctx;
+    detect_add(a->det, recs, n);
 }
 
 static void app_alerts_print(void *ctx, const struct detect_alert *al)
@@ -38,8 +58,12 @@ void app_alerts_open(struct app *a, uint64_t seed)
     if (a->o->no_alerts)
         return;
     a->det = detect_new(&a->o->detect, seed);
-    if (a->det && a->o->alerts_only)
+    if (!a->det)
+        return;
+    if (a->o->alerts_only)
         detect_on_raise(a->det, app_alerts_print, a);
+    struct flow_sink deltas = {app_alerts_deltas, a};
+    agg_set_delta_sink(a->agg, deltas);
 }
 
 struct flow_sink app_sink(struct app *a)

@@ -8,8 +8,10 @@
  * baseline is frozen while an alert is active so that a long flood does not become normal.
  * A flood is a second of at least `*_pps` packets, from at least `flood_sources` sources,
  * at least `factor` times the baseline: a busy destination with many clients passes the first
- * two tests every second and is held back by the third only once it has a history, so the
- * absolute threshold is what keeps a quiet start quiet.
+ * two tests every second and is held back by the third only once it has a history. A UDP
+ * flood also needs a destination that answers fewer than half as many datagrams as it gets
+ * in that second: a busy DNS, QUIC or game server seen from the start of a capture has no
+ * history yet, but it answers its clients; a flood's victim does not.
  */
 #include "config.h"
 
@@ -36,6 +38,7 @@ struct flood_entry {
     struct flood_key k;
     uint32_t cur_sec, src_epoch;
     uint64_t cur;  /* packets in cur_sec */
+    uint64_t replies; /* UDP: packets the destination sent in cur_sec (any peer) */
     double base;   /* packets a second, before */
     uint64_t srcs[SRC_WORDS], prev[SRC_WORDS];
 };
@@ -91,7 +94,7 @@ static void flood_roll(struct flood_entry *e, uint32_t now, bool frozen)
         if (gap)
             e->base *= gap > 3600 ? 0.0 : pow(1.0 - BASE_ALPHA, (double)gap);
     }
-    e->cur = 0;
+    e->cur = e->replies = 0;
     e->cur_sec = now;
 }
 
@@ -103,12 +106,30 @@ void det_flood_prefetch(const struct detect *d, const struct det_flood *f,
         det_table_prefetch(&f->t, det_key_hash(x->hd, 0, 100 + (uint64_t)kind));
 }
 
+/* A UDP datagram from a watched destination: it answers, it is no flood's silent victim. */
+static void flood_reply(struct detect *d, struct det_flood *f, const struct det_rec *x)
+{
+    struct flood_key k;
+    memset(&k, 0, sizeof k);
+    k.dst = x->r->src;
+    k.kind = DETECT_UDP_FLOOD;
+    struct flood_entry *e = det_table_find(&f->t, det_key_hash(x->hs, 0, 100 + DETECT_UDP_FLOOD),
+                                           &k);
+    if (!e)
+        return;
+    if (d->now != e->cur_sec)
+        flood_roll(e, d->now, e->h.alert_id != 0);
+    e->replies += det_recent(x->r->packets, x->r, 1);
+}
+
 void det_flood_add(struct detect *d, struct det_flood *f, const struct det_rec *x)
 {
     const struct flow_rec *r = x->r;
     int kind = flood_kind(r);
     if (kind < 0 || !d->cfg.enabled[kind])
         return;
+    if (kind == DETECT_UDP_FLOOD)
+        flood_reply(d, f, x);
     struct flood_key k;
     memset(&k, 0, sizeof k);
     k.dst = r->dst;
@@ -136,7 +157,8 @@ void det_flood_add(struct detect *d, struct det_flood *f, const struct det_rec *
     uint32_t pps = kind == DETECT_SYN_FLOOD   ? d->cfg.syn_pps
                    : kind == DETECT_UDP_FLOOD ? d->cfg.udp_pps
                                               : d->cfg.icmp_pps;
-    if (!a && (e->cur < pps || (double)e->cur < (double)d->cfg.factor * e->base))
+    if (!a && (e->cur < pps || (double)e->cur < (double)d->cfg.factor * e->base ||
+               (kind == DETECT_UDP_FLOOD && e->replies * 2 >= e->cur)))
         return;
     uint64_t all[SRC_WORDS];
     for (int i = 0; i < SRC_WORDS; i++)
