@@ -769,6 +769,71 @@ START_TEST(test_hist_ring_matches_naive_model)
 }
 END_TEST
 
+/* ---- the per-second conversation deltas (agg_set_delta_sink) ---- */
+
+static struct flow_rec deltas[16];
+static size_t n_deltas;
+
+static void delta_emit(void *ctx, const struct flow_rec *recs, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n && n_deltas < 16; i++)
+        deltas[n_deltas++] = recs[i];
+}
+
+START_TEST(test_conversation_deltas)
+{
+    struct agg *a = new_agg(1000, 1000);
+    struct flow_sink k = {delta_emit, NULL};
+    agg_set_delta_sink(a, k);
+    n_deltas = 0;
+    /* second T0: a SYN, a SYN-ACK, two data segments one way; a ping; an export */
+    struct flow_rec r = recs_make("10.0.0.1", 50000, "192.0.2.7", 443, 6, 60, T0);
+    r.tcp_flags = 0x02;
+    add1(a, r);
+    r = recs_make("192.0.2.7", 443, "10.0.0.1", 50000, 6, 60, T0);
+    r.tcp_flags = 0x12;
+    add1(a, r);
+    r = recs_make("10.0.0.1", 50000, "192.0.2.7", 443, 6, 1000, T0);
+    r.tcp_flags = 0x18;
+    add1(a, r);
+    add1(a, r);
+    add1(a, recs_make("10.0.0.1", 0, "192.0.2.1", 0, 1, 84, T0));
+    r = recs_make("10.0.0.9", 1000, "192.0.2.9", 53, 17, 500, T0);
+    r.flags |= FLOW_REC_EXPORTED;
+    r.packets = 5;
+    add1(a, r);
+    ck_assert_uint_eq(n_deltas, 0); /* nothing before the second ends */
+    agg_advance(a, T0 + 1);
+    ck_assert_uint_eq(n_deltas, 2); /* the TCP conversation's two directions only */
+    struct flow_addr c, s;
+    flow_addr_parse("10.0.0.1", &c);
+    flow_addr_parse("192.0.2.7", &s);
+    const struct flow_rec *up = flow_addr_eq(&deltas[0].src, &c) ? &deltas[0] : &deltas[1];
+    const struct flow_rec *down = up == &deltas[0] ? &deltas[1] : &deltas[0];
+    ck_assert(flow_addr_eq(&up->dst, &s) && flow_addr_eq(&down->src, &s));
+    ck_assert_uint_eq(up->packets, 3);
+    ck_assert_uint_eq(up->bytes, 2060);
+    ck_assert_uint_eq(up->tcp_flags, 0x1a);
+    ck_assert_uint_eq(up->sport, 50000);
+    ck_assert_uint_eq(up->dport, 443);
+    ck_assert_uint_eq(down->packets, 1);
+    ck_assert_uint_eq(down->tcp_flags, 0x12);
+    ck_assert_uint_eq(down->sport, 443);
+    ck_assert_int_eq(up->last_us, (int64_t)T0 * 1000000);
+    ck_assert(!(up->flags & FLOW_REC_EXPORTED));
+    /* a quiet second makes none; off again, none */
+    agg_advance(a, T0 + 2);
+    ck_assert_uint_eq(n_deltas, 2);
+    struct flow_sink none = {NULL, NULL};
+    agg_set_delta_sink(a, none);
+    add1(a, recs_make("10.0.0.1", 50000, "192.0.2.7", 443, 6, 60, T0 + 2));
+    agg_advance(a, T0 + 3);
+    ck_assert_uint_eq(n_deltas, 2);
+    agg_free(a);
+}
+END_TEST
+
 static Suite *agg_suite(void)
 {
     Suite *s = suite_create("agg");
@@ -776,6 +841,7 @@ static Suite *agg_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_pairing_both_directions);
+    tcase_add_test(tc, test_conversation_deltas);
     tcase_add_test(tc, test_distinct_protocols_are_distinct_flows);
     tcase_add_test(tc, test_fragments_count_on_hosts_not_ports);
     tcase_add_test(tc, test_rate_windows);
