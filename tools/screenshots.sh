@@ -12,6 +12,7 @@
 #
 #   hosts.png      --demo after 8 s (sparklines have data), 120x32
 #   drilldown.png  the file data/demo.pcap, drilled into 10.0.0.20: its peers, 120x32
+#   alerts.png     the same file's Alerts screen (9): the scan and the flood, 120x32
 #   help.png       the help screen, 120x32
 #   narrow.png     --demo after 8 s in a narrow terminal, 50x16
 #
@@ -180,6 +181,15 @@ wait_for drilldown '^ PEER '
 sleep 0.3
 grab drilldown
 render drilldown 120 32 "flowdrill: the peers of a host"
+
+# the Alerts screen (9) on the file: its scan and its flood
+start alerts 120 32 -r data/demo.pcap
+wait_for alerts 'demo\.pcap done'
+keys alerts 9
+wait_for alerts '^ Alerts: 2 '
+sleep 0.3
+grab alerts
+render alerts 120 32 "flowdrill: alerts (9)"
 
 start help 120 32 -r data/demo.pcap
 wait_for help 'demo\.pcap done'

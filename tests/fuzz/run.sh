@@ -14,7 +14,7 @@ mkdir -p build-fuzz && cd build-fuzz
 [ -f Makefile ] || "$top"/configure -q CC=clang --enable-fuzzing
 make -s -j"$(nproc)" tests/libtestsupport.a
 make -s -j"$(nproc)" tests/fuzz/fuzz_packet tests/fuzz/fuzz_nf5 tests/fuzz/fuzz_nf9 \
-    tests/fuzz/fuzz_ipfix tests/fuzz/fuzz_nf_stateful tests/fuzz/fuzz_text tests/fuzz/fuzz_sflow tests/fuzz/mkseeds
+    tests/fuzz/fuzz_ipfix tests/fuzz/fuzz_nf_stateful tests/fuzz/fuzz_text tests/fuzz/fuzz_sflow tests/fuzz/fuzz_detect tests/fuzz/mkseeds
 mkdir -p crashes seeds
 ./tests/fuzz/mkseeds seeds
 status=0
@@ -23,9 +23,9 @@ mkdir -p seeds-text
 printf 'host 10.0.0.1 and port 443' >seeds-text/1
 printf 'src net 2001:db8::/32 or (dst portrange 1-1024 and not proto udp)' >seeds-text/2
 printf '\033]52;c;ZXZpbA==\007evil\302\233.example' >seeds-text/3
-for t in packet nf5 nf9 ipfix nf_stateful sflow text; do
+for t in packet nf5 nf9 ipfix nf_stateful sflow text detect; do
     mkdir -p "corpus/$t"
-    case $t in packet) seed="" ;; text) seed=seeds-text ;; *) seed=seeds ;; esac
+    case $t in packet | detect) seed="" ;; text) seed=seeds-text ;; *) seed=seeds ;; esac
     echo "== fuzz_$t for ${secs}s"
     if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         ./tests/fuzz/fuzz_$t -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
