@@ -332,7 +332,7 @@ uint32_t det_alert_raise(struct detect *d, const struct detect_alert *p)
     return a->id;
 }
 
-struct detect_alert *det_entry_alert(struct detect *d, struct det_head *h)
+struct detect_alert *det_entry_alert_(struct detect *d, struct det_head *h)
 {
     if (h->alert_id == DET_DROPPED) {
         if (d->now - h->dropped_sec >= DETECT_QUIET_S)

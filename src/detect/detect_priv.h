@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "flowdrill/detect.h"
+#include "flowdrill/hash.h"
 
 #define DET_WAYS 4
 
@@ -42,12 +43,36 @@ void det_table_init(struct det_table *t, size_t slots, size_t esz, size_t koff, 
                     uint32_t stale_s);
 void det_table_free(struct det_table *t);
 size_t det_table_bytes(const struct det_table *t);
-/* The entry for `key` (hash h != 0), made (zeroed, key and hash set, *fresh = true) when
- * absent. Never NULL. */
-void *det_table_get(struct det_table *t, uint64_t h, const void *key, uint32_t now,
-                    bool *fresh);
+/* The entry for a key of klen bytes with hash h, or NULL. Inline, so that the key compare
+ * unrolls for each detector's constant key length. */
+static inline void *det_table_lookup(const struct det_table *t, uint64_t h, const void *key,
+                                     size_t klen)
+{
+    size_t s = (size_t)((h >> 7) & (t->nsets - 1)) * DET_WAYS;
+    const uint64_t *tg = t->tags + s;
+    for (int w = 0; w < DET_WAYS; w++) {
+        if (tg[w] != h)
+            continue;
+        uint8_t *e = t->mem + (s + (size_t)w) * t->esz;
+        if (hash_key_eq(e + t->koff, key, klen))
+            return e;
+    }
+    return NULL;
+}
+/* Make the entry for `key` (absent): zeroed, key and tag set, in the way of an empty, a
+ * stale or the lightest entry (that eviction counted). */
+void *det_table_insert(struct det_table *t, uint64_t h, const void *key, uint32_t now);
+/* The entry for `key` (hash h != 0), made when absent (*fresh = true then). Never NULL. */
+#define det_table_get(t, h, key, now, fresh) det_table_get_((t), (h), (key), sizeof *(key), (now), (fresh))
+static inline void *det_table_get_(struct det_table *t, uint64_t h, const void *key,
+                                   size_t klen, uint32_t now, bool *fresh)
+{
+    void *e = det_table_lookup(t, h, key, klen);
+    *fresh = e == NULL;
+    return e ? e : det_table_insert(t, h, key, now);
+}
 /* The entry for `key` or NULL. */
-void *det_table_find(struct det_table *t, uint64_t h, const void *key);
+#define det_table_find(t, h, key) det_table_lookup((t), (h), (key), sizeof *(key))
 /* Start loading the entry for hash h, if the table holds one (det_table_get/find soon). */
 void det_table_prefetch(const struct det_table *t, uint64_t h);
 
@@ -84,7 +109,13 @@ unsigned det_role_of(const struct flow_rec *r);
 
 /* The part of an exported flow's packets (or bytes) that falls in its last `secs` seconds:
  * all of them for a packet or a flow shorter than that. */
-uint64_t det_recent(uint64_t v, const struct flow_rec *r, uint32_t secs);
+uint64_t det_recent_part(uint64_t v, const struct flow_rec *r, uint32_t secs);
+static inline uint64_t det_recent(uint64_t v, const struct flow_rec *r, uint32_t secs)
+{
+    if (r->last_us - r->first_us <= (int64_t)secs * 1000000 || r->first_us <= 0)
+        return v;
+    return det_recent_part(v, r, secs);
+}
 
 struct det_spread; /* detect_spread.c: scans and sweeps */
 struct det_flood;  /* detect_flood.c */
@@ -111,7 +142,11 @@ struct detect {
                                  DETECT_QUIET_S, so that one incident counts one drop */
 
 /* The entry's alert while it is active, else NULL; forgets an ended one. */
-struct detect_alert *det_entry_alert(struct detect *d, struct det_head *h);
+struct detect_alert *det_entry_alert_(struct detect *d, struct det_head *h);
+static inline struct detect_alert *det_entry_alert(struct detect *d, struct det_head *h)
+{
+    return h->alert_id ? det_entry_alert_(d, h) : NULL;
+}
 /* Raise the entry's alert (see det_alert_raise); NULL when dropped or held back. */
 struct detect_alert *det_entry_raise(struct detect *d, struct det_head *h,
                                      const struct detect_alert *proto_alert);

@@ -61,34 +61,11 @@ void det_table_prefetch(const struct det_table *t, uint64_t h)
             __builtin_prefetch(det_entry(t, s + w) + t->koff, 1);
 }
 
-void *det_table_find(struct det_table *t, uint64_t h, const void *key)
-{
-    size_t s = det_set(t, h);
-    for (int w = 0; w < DET_WAYS; w++) {
-        if (t->tags[s + w] != h)
-            continue;
-        uint8_t *e = det_entry(t, s + w);
-        if (hash_key_eq(e + t->koff, key, t->klen))
-            return e;
-    }
-    return NULL;
-}
-
-void *det_table_get(struct det_table *t, uint64_t h, const void *key, uint32_t now,
-                    bool *fresh)
+void *det_table_insert(struct det_table *t, uint64_t h, const void *key, uint32_t now)
 {
     size_t s = det_set(t, h), victim = s;
     uint64_t best = UINT64_MAX;
-    for (int w = 0; w < DET_WAYS; w++) {
-        if (t->tags[s + w] != h)
-            continue;
-        uint8_t *e = det_entry(t, s + w);
-        if (hash_key_eq(e + t->koff, key, t->klen)) {
-            *fresh = false;
-            return e;
-        }
-    }
-    /* no room for it: an empty way, else a stale one (oldest first), else the lightest */
+    /* an empty way, else a stale one (oldest first), else the lightest */
     for (int w = 0; w < DET_WAYS && best; w++) {
         uint64_t rank;
         if (!t->tags[s + w]) {
@@ -112,7 +89,6 @@ void *det_table_get(struct det_table *t, uint64_t h, const void *key, uint32_t n
     t->tags[victim] = h;
     ((struct det_head *)e)->last_sec = now;
     memcpy(e + t->koff, key, t->klen);
-    *fresh = true;
     return e;
 }
 
@@ -170,7 +146,7 @@ unsigned det_role_of(const struct flow_rec *r)
     }
 }
 
-uint64_t det_recent(uint64_t v, const struct flow_rec *r, uint32_t secs)
+uint64_t det_recent_part(uint64_t v, const struct flow_rec *r, uint32_t secs)
 {
     int64_t span = r->last_us - r->first_us;
     int64_t win = (int64_t)secs * 1000000;
