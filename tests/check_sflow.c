@@ -229,6 +229,25 @@ START_TEST(stripped_past_header)
 }
 END_TEST
 
+/* An IP length that claims more than the frame (the capture path's ip_len_mismatch): the
+ * sampled packet counts what the frame holds, its FCS not included, as capture counts it. */
+START_TEST(ip_length_past_frame_clamped_without_fcs)
+{
+    frame_init(&fr);
+    frame_eth(&fr, 0x0800);
+    frame_ipv4(&fr, &(struct frame_ip4){.src = "10.31.0.1", .dst = "10.31.0.2", .proto = 1,
+                                        .set_total_len = true, .total_len = 1000});
+    frame_fill(&fr, 0, 72); /* 92 bytes of IP in the frame, 1000 claimed */
+    ck_assert_int_eq(frame_finish(&fr), 0);
+    sfenc_init(&m, AGENT, 0, 1, 5000);
+    add_header_sample(1, 128, 1, 2); /* frame_length = frame + 4 (FCS), stripped 4 */
+    sfenc_finish(&m);
+    ck_assert_int_eq(feed(), 0);
+    ck_assert_uint_eq(rs.n, 1);
+    ck_assert_uint_eq(rs.r[0].bytes, 92);
+}
+END_TEST
+
 START_TEST(expanded_ipv6_header)
 {
     frame_init(&fr);
@@ -697,7 +716,7 @@ static Suite *sflow_suite(void)
     Suite *s = suite_create("sflow");
 
     ADD_TESTS(s, "flows", raw_header_scaled, totals_exact, truncated_header_counts_ip_length, stripped_past_header,
-              expanded_ipv6_header, sampled_ip_records, compact_interfaces,
+              ip_length_past_frame_clamped_without_fcs, expanded_ipv6_header, sampled_ip_records, compact_interfaces,
               sequence_loss_and_subagents, sampling_zero_and_force);
     ADD_TESTS(s, "counters", counters_and_utilisation, interface_limit);
     ADD_TESTS(s, "malformed", short_and_version, bad_address_type, sample_length_past_datagram,

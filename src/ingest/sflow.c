@@ -37,8 +37,8 @@
  *    decoder finds no IP packet in: NF_R_SFLOW_HEADER_UNDECODED;
  *  - one flow record per flow sample: from the raw header when it decodes, else from a
  *    sampled IPv4/IPv6 record; bytes = the sampled packet's IP length (the header's IPv4
- *    total length / IPv6 payload length + 40, clamped to frame_length, not frame_length -
- *    stripped, as some agents fill stripped with frame_length - header_length; the IPv4/6
+ *    total length / IPv6 payload length + 40, clamped to frame_length less the FCS (at most
+ *    4 of `stripped`: some agents fill stripped with frame_length - header_length); the IPv4/6
  *    record's length), packets = 1, scaled by the sample's rate (0: NF_R_SAMPLING_ZERO, 1);
  *  - input/output ifIndex: the sample's, 0 when it names a discard or several interfaces.
  */
@@ -130,11 +130,15 @@ static void sflow_raw_header(struct nf_collector *c, struct wire *r, struct sflo
         nf_count(c, NF_R_SFLOW_HEADER_UNDECODED);
         return;
     }
-    /* The frame on the wire bounds what its IP length may claim. Not less `stripped`: some
-     * agents put there the bytes left out after the header (frame_length - header_length),
-     * which would cut every sampled packet to its header. */
-    (void)stripped;
-    wirelen = frame_len;
+    /* The frame on the wire bounds what its IP length may claim, less its FCS: frame_length
+     * counts the FCS (sFlow v5, 0:1), which is no part of the packet, and an IP length field
+     * that claims more than the frame (the capture's ip_len_mismatch) is clamped there as the
+     * capture path clamps it. Not less all of `stripped`: some agents put there the bytes
+     * left out after the header (frame_length - header_length), which would cut every sampled
+     * packet to its header; at most the 4 of the FCS. */
+    wirelen = frame_len - (stripped < 4 ? stripped : 4);
+    if (frame_len < 4)
+        wirelen = frame_len;
     if (wirelen < hlen)
         wirelen = hlen;
     memset(&ps, 0, sizeof ps);
