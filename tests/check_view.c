@@ -468,12 +468,41 @@ START_TEST(test_names_and_units)
 }
 END_TEST
 
+/* The Interfaces view's UTIL column: what the decorator found, or "-" without counters. */
+START_TEST(test_iface_util_column)
+{
+    v.levels[0].kind = VIEW_IFACES;
+    ck_assert(view_has_column(&v, COL_UTIL));
+    enum col_id cols[COL_MAX];
+    size_t n = view_columns(&v, cols, COL_MAX);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found |= cols[i] == COL_UTIL;
+    ck_assert(found);
+    struct view_row r;
+    memset(&r, 0, sizeof r);
+    r.r.table = AGG_T_IFACE;
+    char buf[64];
+    ck_assert_str_eq(view_cell_text(&v, &r, COL_UTIL, buf, sizeof buf), "-");
+    r.ifc.known = true;
+    r.ifc.in_util = 734;
+    r.ifc.out_util = 5;
+    ck_assert_str_eq(view_cell_text(&v, &r, COL_UTIL, buf, sizeof buf), "73.4%/0.5%");
+    ck_assert_str_eq(view_col(COL_UTIL)->title, "UTIL in/out");
+    v.levels[0].kind = VIEW_EXPORTERS;
+    ck_assert(!view_has_column(&v, COL_UTIL));
+    v.levels[0].kind = VIEW_HOSTS;
+    ck_assert(!view_has_column(&v, COL_UTIL));
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
     TCase *tc = tcase_create("model");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_hosts_by_total);
+    tcase_add_test(tc, test_iface_util_column);
     tcase_add_test(tc, test_sort_every_column_both_ways);
     tcase_add_test(tc, test_sort_step_and_window);
     tcase_add_test(tc, test_selection_kept_by_key);

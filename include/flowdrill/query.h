@@ -107,11 +107,18 @@ struct view_exporter {
     uint64_t tpl_refused, tpl_recycled, held_dropped;
 };
 
+/* What an sFlow agent's counter samples say of one of its interfaces (interface rows). */
+struct view_iface {
+    bool known;                    /* counter samples seen for it, speed known */
+    uint32_t in_util, out_util;    /* per mille of ifSpeed, over the last two samples */
+};
+
 struct view_row {
     struct topn_row r;
     uint32_t avail;           /* VIEW_AV_* */
     uint8_t spark[VIEW_SPARK]; /* oldest first; 0 = nothing, 1..255 relative to the row's max */
     struct view_exporter exp; /* exporter rows only */
+    struct view_iface ifc;    /* interface rows only */
 };
 
 struct query {

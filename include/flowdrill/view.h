@@ -45,6 +45,7 @@ enum col_id {
     COL_FAMILY,   /* exporters: dual-family template records by family rule */
     COL_NOPKTS,   /* exporters: flow records without a packet counter */
     COL_TPLDROP,  /* exporters: templates refused or recycled, held sets dropped (quotas) */
+    COL_UTIL,     /* interfaces: utilisation in/out from sFlow counter samples */
     COL_SPARK,
     COL_MAX
 };

@@ -263,10 +263,38 @@ static void aui_on_key(void *arg, int key)
     }
 }
 
+/* Interface rows get what the sFlow agent's counter samples say: utilisation in and out. */
+static void aui_decorate_ifaces(struct app *a, struct view_row *rows, size_t n)
+{
+    size_t ni = nf_collector_interfaces(a->nf, NULL, 0);
+    if (!ni)
+        return;
+    struct nf_interface_info *x = xmalloc(ni * sizeof *x);
+    ni = nf_collector_interfaces(a->nf, x, ni);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t dom, ifx;
+        memcpy(&dom, rows[i].r.key.raw + 16, 4);
+        memcpy(&ifx, rows[i].r.key.raw + 20, 4);
+        for (size_t j = 0; j < ni; j++) {
+            if (memcmp(rows[i].r.key.raw, x[j].agent.b, 16) != 0 || dom != x[j].domain ||
+                ifx != x[j].ifindex || !x[j].speed_bps || x[j].samples < 2)
+                continue;
+            rows[i].ifc.known = true;
+            rows[i].ifc.in_util = x[j].in_util_permille;
+            rows[i].ifc.out_util = x[j].out_util_permille;
+        }
+    }
+    free(x);
+}
+
 /* Exporter rows get what the collector knows: version, sampling, losses, templates, age. */
 static void aui_decorate(void *ctx, enum view_kind k, struct view_row *rows, size_t n)
 {
     struct app *a = ctx;
+    if (k == VIEW_IFACES && a->nf && n) {
+        aui_decorate_ifaces(a, rows, n);
+        return;
+    }
     if (k != VIEW_EXPORTERS || !a->nf || !n)
         return;
     enum { MAXEX = 1024 };

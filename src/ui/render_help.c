@@ -21,7 +21,7 @@ static const char *const help_views[] = {
     "interfaces, an interface the hosts it carried. Bksp/Esc goes back to where you were.",
     " Columns: 2s/10s/40s rates (iftop's windows); TOTAL bytes, PKTS, FLOWS since start; PEERS "
     "distinct peers; SHARE of the traffic in the chosen window (t); LAST 60s a sparkline; "
-    "FLAGS TCP flags each way.",
+    "FLAGS TCP flags each way; UTIL in/out an sFlow interface's utilisation.",
     " A '-' means the value is not known there: views inside a drill-down (other than a "
     "host's peers) or under a filter are summed from the live conversations, which keep a "
     "2 s rate only.",

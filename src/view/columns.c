@@ -31,6 +31,7 @@ static const struct col_def col_defs[COL_MAX] = {
     [COL_FAMILY] = {COL_FAMILY, "AF 4/6/v/d/0", 16, 13, true, false},
     [COL_NOPKTS] = {COL_NOPKTS, "NOPKT", 6, 13, true, false},
     [COL_TPLDROP] = {COL_TPLDROP, "TPLDROP", 8, 13, true, false},
+    [COL_UTIL] = {COL_UTIL, "UTIL in/out", 13, 8, true, false},
     [COL_SPARK] = {COL_SPARK, "LAST 60s", 10, 11, false, true},
 };
 
@@ -60,6 +61,8 @@ bool view_has_column(const struct view *v, enum col_id c)
     case COL_NOPKTS:
     case COL_TPLDROP:
         return k == VIEW_EXPORTERS;
+    case COL_UTIL:
+        return k == VIEW_IFACES;
     case COL_FLOWS:
         return k != VIEW_FLOWS && v->totals;
     case COL_TOTAL:
@@ -76,7 +79,8 @@ size_t view_columns(const struct view *v, enum col_id *out, size_t max)
                                         COL_TOTAL, COL_PACKETS, COL_FLOWS,  COL_PEERS,
                                         COL_SHARE, COL_FLAGS,   COL_VERSION,
                                         COL_SAMPLING, COL_LOSS, COL_TEMPLATES, COL_SEEN,
-                                        COL_FAMILY, COL_NOPKTS, COL_TPLDROP, COL_SPARK};
+                                        COL_FAMILY, COL_NOPKTS, COL_TPLDROP, COL_UTIL,
+                                        COL_SPARK};
     size_t n = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0] && n < max; i++)
         if (view_has_column(v, order[i]))
@@ -276,6 +280,12 @@ char *view_cell_text(const struct view *v, const struct view_row *r, enum col_id
             snprintf(buf, len, "%u", r->exp.templates);
         else
             snprintf(buf, len, "%us", r->exp.seen_ago_s);
+        return buf;
+    case COL_UTIL:
+        if (!r->ifc.known)
+            return snprintf(buf, len, "-"), buf;
+        snprintf(buf, len, "%u.%u%%/%u.%u%%", r->ifc.in_util / 10, r->ifc.in_util % 10,
+                 r->ifc.out_util / 10, r->ifc.out_util % 10);
         return buf;
     case COL_FLAGS: {
         char a[12], b[12];

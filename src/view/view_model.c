@@ -105,6 +105,10 @@ static uint64_t vm_value(const struct view_row *r, enum col_id c)
         return r->exp.no_packets;
     case COL_TPLDROP:
         return r->exp.tpl_refused + r->exp.tpl_recycled + r->exp.held_dropped;
+    case COL_UTIL: /* the busier direction */
+        return r->ifc.known ? 1 + (r->ifc.in_util > r->ifc.out_util ? r->ifc.in_util
+                                                                    : r->ifc.out_util)
+                            : 0;
     default:
         return 0;
     }

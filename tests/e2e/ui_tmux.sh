@@ -521,6 +521,23 @@ if ready; then
 else bad "the screen never showed the file's table"; fi
 stop
 
+# ---- sFlow interfaces: the UTIL column from counter samples (tests/mksflow of the demo) ----
+MKSFLOW=${TOP_BUILDDIR:-.}/tests/mksflow
+if [ -x "$MKSFLOW" ] && "$MKSFLOW" "$SRC/$PCAP" "$TMP/sflow.pcap" >/dev/null; then
+    start util 140 24 xterm-256color C.UTF-8 -- -r "$TMP/sflow.pcap" -l 6343 -n
+    if wait_for 'sflow\.pcap done' 15 >/dev/null; then
+        keys 8
+        if wait_until "the Interfaces view with UTIL" 5 eval 'has "^ INTERFACE .* UTIL in/out" &&
+            has "^ 192\.0\.2\.1/0 if 1 .* [0-9]+\.[0-9]%/[0-9]+\.[0-9]% " && has "^ 192\.0\.2\.1/0 if 2 .* - "'; then
+            ok "8: UTIL in/out for the interface with counter samples, '-' for the other"
+        else bad "no UTIL column or values in the Interfaces view"; showpane; fi
+    else bad "the sFlow capture was not read"; fi
+    stop
+else
+    CASE=util
+    bad "tests/mksflow missing or failed (TOP_BUILDDIR=${TOP_BUILDDIR:-})"
+fi
+
 # ---- 12. (see above) ----
 SOCK=$SOCK_LIVE ERR=$ERR_LIVE CASE=live-top W=50 H=16
 SOCK_LIVE=
