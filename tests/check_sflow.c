@@ -346,6 +346,33 @@ START_TEST(sequence_loss_and_subagents)
 }
 END_TEST
 
+/* Flow samples lost between the agent and us: gaps in each data source's own sequence (an
+ * agent interleaves its sources, so one sequence would see gaps that are none); pool and
+ * drops summed over the sources' latest samples. */
+START_TEST(samples_lost_per_source)
+{
+    static const uint32_t seq3[] = {1, 2, 3, 6, 7}, seq5[] = {10, 11, 12, 13, 14};
+    tcp4_frame("10.0.0.1", "10.0.0.2", 1, 2, 0);
+    for (int i = 0; i < 5; i++) {
+        sfenc_init(&m, AGENT, 0, (uint32_t)i + 1, 5000);
+        sfenc_flow_sample(&m, seq3[i], 3, 10, 1000 + (uint32_t)i, 1, 1, 2, 1);
+        sfenc_raw_header(&m, 1, (uint32_t)fr.len + 4, 4, fr.buf, (uint32_t)fr.len);
+        sfenc_end(&m);
+        sfenc_flow_sample(&m, seq5[i], 5, 10, 2000 + (uint32_t)i, 2, 1, 2, 1);
+        sfenc_raw_header(&m, 1, (uint32_t)fr.len + 4, 4, fr.buf, (uint32_t)fr.len);
+        sfenc_end(&m);
+        sfenc_finish(&m);
+        ck_assert_int_eq(feed(), 0);
+    }
+    struct nf_exporter_info e = the_agent();
+    ck_assert_uint_eq(e.sflow_samples, 10);
+    ck_assert_uint_eq(e.sflow_samples_lost, 2); /* 4 and 5 of source 3 */
+    ck_assert_uint_eq(e.seq_lost, 0);           /* no datagram lost */
+    ck_assert_uint_eq(e.sflow_pool, 1004 + 2004);
+    ck_assert_uint_eq(e.sflow_drops, 1 + 2);
+}
+END_TEST
+
 START_TEST(sampling_zero_and_force)
 {
     tcp4_frame("10.0.0.1", "10.0.0.2", 1, 2, 0);
@@ -717,7 +744,7 @@ static Suite *sflow_suite(void)
 
     ADD_TESTS(s, "flows", raw_header_scaled, totals_exact, truncated_header_counts_ip_length, stripped_past_header,
               ip_length_past_frame_clamped_without_fcs, expanded_ipv6_header, sampled_ip_records, compact_interfaces,
-              sequence_loss_and_subagents, sampling_zero_and_force);
+              sequence_loss_and_subagents, samples_lost_per_source, sampling_zero_and_force);
     ADD_TESTS(s, "counters", counters_and_utilisation, interface_limit);
     ADD_TESTS(s, "malformed", short_and_version, bad_address_type, sample_length_past_datagram,
               header_longer_than_record, unknown_formats_skipped, zero_length_sample_and_record,

@@ -137,8 +137,10 @@ struct nf_exporter_info {
     /* sFlow agents (version NF_VERSION_SFLOW5): address = agent address, domain = sub-agent */
     uint64_t sflow_samples;  /* flow samples decoded */
     uint64_t sflow_counter_samples; /* counter samples decoded */
-    uint32_t sflow_pool;     /* sample_pool of the latest flow sample (packets seen) */
-    uint32_t sflow_drops;    /* drops of the latest flow sample (agent ran out of room) */
+    uint64_t sflow_pool;     /* sample_pool (packets seen) of each data source's latest flow
+                                sample, summed over its sources (the 16 seen most recently) */
+    uint64_t sflow_drops;    /* drops (the agent ran out of room), summed the same way */
+    uint64_t sflow_samples_lost; /* flow samples missing from each data source's sequence */
 };
 
 /* nf_exporter_info.version of an sFlow v5 agent (NetFlow v5 is 5). */

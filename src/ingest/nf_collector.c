@@ -286,6 +286,7 @@ size_t nf_collector_exporters(const struct nf_collector *c, struct nf_exporter_i
             o->sflow_counter_samples = e->sf_counter_samples;
             o->sflow_pool = e->sf_pool;
             o->sflow_drops = e->sf_drops;
+            o->sflow_samples_lost = e->sf_samples_lost;
         }
         n++;
     }

@@ -23,6 +23,16 @@ struct nf_templates; /* template.c */
 struct sflow_ifs;    /* sflow_counters.c */
 
 /* One exporter observation domain: (address, port, domain). */
+/* One sFlow data source (an interface or VLAN the agent samples): its flow samples'
+ * sequence, and its latest sample pool and drops. */
+#define NF_SFLOW_SOURCES 16
+struct nf_sflow_source {
+    uint32_t id;          /* source_id word: type << 24 | index */
+    uint32_t seq;         /* of its latest flow sample */
+    uint32_t pool, drops; /* of its latest flow sample */
+    uint32_t last;        /* the exporter's sf_samples when it was last seen: the oldest goes */
+};
+
 struct nf_exporter {
     struct flow_addr addr;
     uint16_t port;
@@ -50,7 +60,10 @@ struct nf_exporter {
     uint64_t tpl_refused, tpl_recycled, held_dropped; /* template.c: quotas and fair shares */
     /* sFlow agents (sflow.c) */
     uint64_t sf_samples, sf_counter_samples;
-    uint32_t sf_pool, sf_drops; /* of the latest flow sample */
+    uint64_t sf_pool, sf_drops; /* summed over its data sources' latest flow samples */
+    uint64_t sf_samples_lost;   /* gaps in each data source's flow sample sequence */
+    struct nf_sflow_source sf_src[NF_SFLOW_SOURCES];
+    uint32_t n_sf_src;
     uint32_t sf_uptime_ms;      /* agent uptime of the latest datagram */
 };
 

@@ -274,6 +274,51 @@ static uint32_t sflow_if_compact(uint32_t v)
     return v >> 30 == 0 ? v & 0x3fffffffu : 0;
 }
 
+/* A flow sample of data source `id`: count the samples its sequence skipped (a gap of less
+ * than 2^20; a lower number is reordering or a restart, counted as nothing) and keep its
+ * pool and drops. The agent's pool and drops are the sums over its sources' latest. A new
+ * source takes the slot of the one seen least recently when all are taken. */
+static void sflow_source_seen(struct nf_exporter *e, uint32_t id, uint32_t seq, uint32_t pool,
+                              uint32_t drops)
+{
+    struct nf_sflow_source *src = NULL;
+    for (uint32_t i = 0; i < e->n_sf_src; i++)
+        if (e->sf_src[i].id == id) {
+            src = &e->sf_src[i];
+            break;
+        }
+    if (src) {
+        uint32_t gap = seq - src->seq;
+        if (gap >= 1 && gap < (1u << 20)) {
+            e->sf_samples_lost += gap - 1;
+            src->seq = seq;
+        } else if (src->seq - seq >= (1u << 20)) {
+            src->seq = seq; /* went far back: the agent restarted */
+        } /* else a little back: late, already counted as lost */
+    } else {
+        if (e->n_sf_src < NF_SFLOW_SOURCES) {
+            src = &e->sf_src[e->n_sf_src++];
+        } else {
+            src = &e->sf_src[0];
+            for (uint32_t i = 1; i < NF_SFLOW_SOURCES; i++)
+                if (e->sf_src[i].last < src->last)
+                    src = &e->sf_src[i];
+        }
+        src->seq = seq;
+    }
+    src->id = id;
+    src->pool = pool;
+    src->drops = drops;
+    src->last = (uint32_t)e->sf_samples;
+    uint64_t p = 0, d = 0;
+    for (uint32_t i = 0; i < e->n_sf_src; i++) {
+        p += e->sf_src[i].pool;
+        d += e->sf_src[i].drops;
+    }
+    e->sf_pool = p;
+    e->sf_drops = d;
+}
+
 static void sflow_flow_sample(struct nf_collector *c, struct nf_exporter *e, struct wire *s,
                               bool expanded)
 {
@@ -297,8 +342,8 @@ static void sflow_flow_sample(struct nf_collector *c, struct nf_exporter *e, str
         return;
     }
     e->sf_samples++;
-    e->sf_pool = pool;
-    e->sf_drops = drops;
+    sflow_source_seen(e, expanded ? (src_type & 0xffu) << 24 | (src_index & 0xffffffu) : src_type,
+                      seq, pool, drops);
 
     pk.have_hdr = pk.have_ip = false;
     sflow_records(c, e, s, false, &pk);

@@ -82,6 +82,7 @@ static void json_sflow_agent(FILE *o, const struct nf_exporter_info *e)
     json_u64(o, "sflow_counter_samples", e->sflow_counter_samples, true);
     json_u64(o, "sflow_sample_pool", e->sflow_pool, true);
     json_u64(o, "sflow_drops", e->sflow_drops, true);
+    json_u64(o, "sflow_samples_lost", e->sflow_samples_lost, true);
 }
 
 /* Latest interface counters of the sFlow agents, and the rates derived from them. */
