@@ -44,8 +44,14 @@ uint32_t app_wall_sec(void)
     return (uint32_t)tv.tv_sec;
 }
 
-static uint64_t app_seed(void)
+/* The hash seeds of the tables. Live input is keyed at random, so that nobody who can send
+ * packets or exports can aim at one bucket; a file (-r, --demo) is read with a fixed seed, so
+ * that the same file gives the same report every time, as tcpdump's and nfdump's do (the
+ * detectors' distinct-port counts and which row a full table gives up both follow the seed). */
+static uint64_t app_seed(const struct options *o, uint64_t salt)
 {
+    if (o->file || o->demo)
+        return 0x6a09e667f3bcc908ULL ^ salt;
     uint64_t s = 0;
     if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s)
         s = (uint64_t)app_wall_sec() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
@@ -340,9 +346,9 @@ int app_run(const struct options *o)
     signal(SIGPIPE, SIG_IGN);
     a->svc = service_db_new(true);
     a->local = o->local;
-    a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed());
+    a->agg = agg_new(&o->limits, &a->local, a->svc, app_seed(o, 0));
     app_store_open(a);
-    app_alerts_open(a, app_seed());
+    app_alerts_open(a, app_seed(o, 1));
     if (!o->batch)
         app_trends_open_db(a);
 
