@@ -137,17 +137,12 @@ uint32_t agg_now(const struct agg *a);
 struct stat_table *agg_stat_table(const struct agg *a, enum agg_table t);
 struct flow_table *agg_flow_table(const struct agg *a);
 const struct service_db *agg_services(const struct agg *a);
-
-/* The keys a conversation books under, so a derived view (query.c) names rows exactly as the
- * live tables do. Port: 3 bytes (service port, network order, then protocol) and *to_svc the
- * direction (0: a->b goes towards the service); false when the conversation has no ports.
- * Application: STAT_KEY_MAX bytes; false when it has none (ports unknown). */
-bool agg_port_key(const struct agg *a, const struct flow_key *k, uint8_t key[3], int *to_svc);
+/* The keys a conversation books under (so a derived view names rows exactly as the live
+ * tables do): agg_key.h, with agg_services(a). */
 
 /* Flow exports: the interface rows (AGG_T_IFACE indexes; [0] input, [1] output, STAT_NONE
  * when unknown) of the export that last reported conversation `flow_idx`. False when no
  * export named an interface for it (captured conversations, exporters sending index 0). */
 bool agg_flow_ifaces(const struct agg *a, uint32_t flow_idx, uint32_t ifrow[2]);
-bool agg_app_key(const struct agg *a, const struct flow_key *k, uint8_t key[STAT_KEY_MAX]);
 
 #endif

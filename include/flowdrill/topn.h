@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "flowdrill/agg.h"
+#include "flowdrill/agg_key.h"
 #include "flowdrill/flow_table.h"
 #include "flowdrill/stat_table.h"
 
@@ -34,7 +35,7 @@ int topn_sort_parse(const char *name); /* -1 when unknown */
 
 struct topn_row {
     union {
-        uint8_t raw[40];
+        uint8_t raw[AGG_KEY_MAX];
         struct flow_key flow; /* AGG_T_FLOW */
     } key;
     uint64_t bytes, packets, flows;

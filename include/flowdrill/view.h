@@ -62,7 +62,7 @@ struct view_level {
     struct scope scope; /* the step that opened this level (unused at level 0) */
     char label[64];     /* breadcrumb text of that step ("10.0.0.1") */
     /* where the user was at this level, restored on the way back */
-    uint8_t sel_key[40];
+    uint8_t sel_key[AGG_KEY_MAX];
     bool has_sel;
     size_t sel, top;
 };
@@ -90,7 +90,7 @@ struct view {
     /* rows of the current level, sorted */
     struct query_result res;
     size_t sel, top; /* selected row and first row shown */
-    uint8_t restore_key[40]; /* after going back: the row to select at the next refresh */
+    uint8_t restore_key[AGG_KEY_MAX]; /* after going back: the row to select at the next refresh */
     bool restore;
     bool user_moved; /* until the user moves, the cursor stays on the top row (the busiest),
                         not on whichever row was first when the screen opened */

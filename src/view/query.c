@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/agg_key.h"
 #include "flowdrill/flow_table.h"
 #include "flowdrill/hash.h"
 #include "flowdrill/stat_table.h"
@@ -95,9 +96,10 @@ bool scope_match_flow(const struct agg *a, const struct scope *s, uint32_t iface
         return (memcmp(&k->a, s->key, 16) == 0 && memcmp(&k->b, s->key + 16, 16) == 0) ||
                (memcmp(&k->b, s->key, 16) == 0 && memcmp(&k->a, s->key + 16, 16) == 0);
     case SCOPE_PORT:
-        return agg_port_key(a, k, key, &dir) && memcmp(key, s->key, 3) == 0;
+        return agg_port_key(agg_services(a), k, key, &dir) &&
+               memcmp(key, s->key, AGG_PORT_KEY) == 0;
     case SCOPE_APP:
-        return agg_app_key(a, k, key) && memcmp(key, s->key, STAT_KEY_MAX) == 0;
+        return agg_app_key(agg_services(a), k, key) && memcmp(key, s->key, STAT_KEY_MAX) == 0;
     case SCOPE_PROTO:
         return k->proto == s->key[0];
     default:
@@ -146,17 +148,17 @@ static void qb_grow_index(struct qbuild *b)
     }
 }
 
-/* The row for `key` (40 bytes), created zeroed when new. */
-static struct view_row *qb_row(struct qbuild *b, const uint8_t key[40], enum agg_table t)
+/* The row for `key` (AGG_KEY_MAX bytes), created zeroed when new. */
+static struct view_row *qb_row(struct qbuild *b, const uint8_t key[AGG_KEY_MAX], enum agg_table t)
 {
     if ((b->n + 1) * 2 > b->mask + 1)
         qb_grow_index(b);
-    size_t h = (size_t)hash_bytes(key, 40, b->seed);
+    size_t h = (size_t)hash_bytes(key, AGG_KEY_MAX, b->seed);
     for (;; h++) {
         uint32_t v = b->index[h & b->mask];
         if (!v)
             break;
-        if (memcmp(b->rows[v - 1].r.key.raw, key, 40) == 0)
+        if (memcmp(b->rows[v - 1].r.key.raw, key, AGG_KEY_MAX) == 0)
             return &b->rows[v - 1];
     }
     if (b->n == b->cap) {
@@ -165,7 +167,7 @@ static struct view_row *qb_row(struct qbuild *b, const uint8_t key[40], enum agg
     }
     struct view_row *r = &b->rows[b->n];
     memset(r, 0, sizeof *r);
-    memcpy(r->r.key.raw, key, 40);
+    memcpy(r->r.key.raw, key, AGG_KEY_MAX);
     r->r.table = (uint8_t)t;
     r->r.idx = STAT_NONE;
     r->avail = VIEW_AV_WIN2;
@@ -202,7 +204,7 @@ static void qb_flow(struct qbuild *b, const struct agg *a, const struct query *q
                     const struct topn_row *f)
 {
     const struct flow_key *k = &f->key.flow;
-    uint8_t key[40];
+    uint8_t key[AGG_KEY_MAX];
     memset(key, 0, sizeof key);
     int d;
     switch (q->kind) {
@@ -219,23 +221,18 @@ static void qb_flow(struct qbuild *b, const struct agg *a, const struct query *q
         }
         return;
     case VIEW_CONVS:
-        d = memcmp(&k->a, &k->b, 16) > 0;
-        memcpy(key, d ? &k->b : &k->a, 16);
-        memcpy(key + 16, d ? &k->a : &k->b, 16);
+        d = agg_pair_key(&k->a, &k->b, key);
         qb_add(qb_row(b, key, AGG_T_PAIR), f, d);
         return;
     case VIEW_PORTS:
-        if (agg_port_key(a, k, key, &d))
+        if (agg_port_key(agg_services(a), k, key, &d))
             qb_add(qb_row(b, key, AGG_T_PORT), f, d);
         return;
     case VIEW_APPS:
-        if (agg_app_key(a, k, key)) {
-            int to = 0;
-            uint8_t pk[3];
-            if (agg_port_key(a, k, pk, &to))
-                d = to;
-            else
-                d = 0;
+        if (agg_app_key(agg_services(a), k, key)) {
+            uint16_t port;
+            if (!agg_service_of(agg_services(a), k, &port, &d))
+                d = 0; /* no ports: [0] is a->b, as the protocol's */
             qb_add(qb_row(b, key, AGG_T_APP), f, d);
         }
         return;

@@ -143,13 +143,14 @@ static int vm_cmp(const void *x, const void *y, void *arg)
 
 /* Previous order of keys, for holding the order steady. */
 struct vm_prev {
-    uint8_t key[40];
+    uint8_t key[AGG_KEY_MAX];
     size_t pos;
 };
 
 static int vm_prev_cmp(const void *x, const void *y)
 {
-    return memcmp(((const struct vm_prev *)x)->key, ((const struct vm_prev *)y)->key, 40);
+    return memcmp(((const struct vm_prev *)x)->key, ((const struct vm_prev *)y)->key,
+                  AGG_KEY_MAX);
 }
 
 struct vm_hold {
@@ -180,14 +181,14 @@ static void vm_sort(struct view *v, const struct query_result *old, bool hold)
     }
     struct vm_prev *prev = xmalloc(old->n * sizeof *prev);
     for (size_t i = 0; i < old->n; i++) {
-        memcpy(prev[i].key, old->rows[i].r.key.raw, 40);
+        memcpy(prev[i].key, old->rows[i].r.key.raw, AGG_KEY_MAX);
         prev[i].pos = i;
     }
     qsort(prev, old->n, sizeof *prev, vm_prev_cmp);
     size_t *pos = xmalloc((n ? n : 1) * sizeof *pos), *order = xmalloc((n ? n : 1) * sizeof *order);
     for (size_t i = 0; i < n; i++) {
         struct vm_prev k;
-        memcpy(k.key, rows[i].r.key.raw, 40);
+        memcpy(k.key, rows[i].r.key.raw, AGG_KEY_MAX);
         const struct vm_prev *f = bsearch(&k, prev, old->n, sizeof *prev, vm_prev_cmp);
         pos[i] = f ? f->pos : SIZE_MAX;
         order[i] = i;
@@ -261,12 +262,12 @@ void view_refresh(struct view *v, const struct agg *a, uint64_t now_ms)
         .filter = v->filter,
         .prefer = vm_prefer(v),
     };
-    uint8_t key[40];
+    uint8_t key[AGG_KEY_MAX];
     bool had = v->restore || (v->user_moved && v->sel < v->res.n);
     if (v->restore)
-        memcpy(key, v->restore_key, 40);
+        memcpy(key, v->restore_key, AGG_KEY_MAX);
     else if (had)
-        memcpy(key, v->res.rows[v->sel].r.key.raw, 40);
+        memcpy(key, v->res.rows[v->sel].r.key.raw, AGG_KEY_MAX);
     v->restore = false;
 
     struct query_result old = v->res;
@@ -280,7 +281,7 @@ void view_refresh(struct view *v, const struct agg *a, uint64_t now_ms)
 
     if (had) {
         for (size_t i = 0; i < v->res.n; i++) {
-            if (memcmp(v->res.rows[i].r.key.raw, key, 40) == 0) {
+            if (memcmp(v->res.rows[i].r.key.raw, key, AGG_KEY_MAX) == 0) {
                 v->sel = i;
                 break;
             }
@@ -397,7 +398,7 @@ bool view_drill(struct view *v, char *msg, size_t msglen)
         return false;
     }
     /* save where we are */
-    memcpy(lv->sel_key, r->r.key.raw, 40);
+    memcpy(lv->sel_key, r->r.key.raw, AGG_KEY_MAX);
     lv->has_sel = true;
     lv->sel = v->sel;
     lv->top = v->top;
@@ -426,7 +427,7 @@ bool view_back(struct view *v)
     struct view_level *lv = view_cur(v);
     query_result_free(&v->res);
     /* the next refresh puts the cursor back on the row the user drilled from */
-    memcpy(v->restore_key, lv->sel_key, 40);
+    memcpy(v->restore_key, lv->sel_key, AGG_KEY_MAX);
     v->restore = lv->has_sel;
     v->sel = lv->sel;
     v->top = lv->top;
