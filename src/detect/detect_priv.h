@@ -74,7 +74,14 @@ static inline void *det_table_get_(struct det_table *t, uint64_t h, const void *
 /* The entry for `key` or NULL. */
 #define det_table_find(t, h, key) det_table_lookup((t), (h), (key), sizeof *(key))
 /* Start loading the entry for hash h, if the table holds one (det_table_get/find soon). */
-void det_table_prefetch(const struct det_table *t, uint64_t h);
+static inline void det_table_prefetch(const struct det_table *t, uint64_t h)
+{
+    size_t s = (size_t)((h >> 7) & (t->nsets - 1)) * DET_WAYS;
+    const uint64_t *tg = t->tags + s;
+    for (int w = 0; w < DET_WAYS; w++)
+        if (tg[w] == h)
+            __builtin_prefetch(t->mem + (s + (size_t)w) * t->esz + t->koff, 1);
+}
 
 /* A record as the first pass over a chunk sees it (detect.c): the hashes of its two
  * addresses, computed once for every detector, and what each detector wants of it, so that
