@@ -6,8 +6,10 @@
 #      Zipf capture over 30 minutes (../shared/bench/zipfgen.c when present: 3,000,000
 #      packets, 80,000 connections, so flows expire and churn), with the alerts each raised
 #      (benign synthetic traffic: every alert there is a false positive to look at);
-#   2. instructions per packet, counted by cachegrind (not timed) on the first 300,000
-#      packets of the bench capture;
+#   2. instructions, counted by cachegrind (not timed; hash seeds fixed so they repeat): per
+#      packet on the first 300,000 packets of the bench capture and of the Zipf capture
+#      (learning, and with --learn 30: mostly past it), per record on 600,000 aggbench zipf
+#      export records (less aggbench's own making of them);
 #   3. the flow-export path: bench/aggbench ns per record with and without the detectors in
 #      front (profiles zipf and flood);
 #   4. memory under a flood from 10 million spoofed sources (aggbench spoof, 10,000,000
@@ -73,17 +75,46 @@ print(len(d["alerts"]), dict(k) if k else "")')
         "$(python3 -c "print('%.0f' % (($mw - $mo) * 1e9 / $pk))")" "$al"
 done
 
-echo "== 2. instructions per packet (cachegrind, first 300000 packets of $(basename "$PCAP"))"
-if command -v valgrind >/dev/null && command -v tcpdump >/dev/null; then
+echo "== 2. instructions (cachegrind, exact: hash seeds fixed), with / without detectors"
+# flowdrill seeds its tables from getrandom(); a preloaded stub makes the counts repeatable
+# (otherwise they move by about 1% from run to run with the seeds' collisions)
+ir() { grep -o 'I *refs: *[0-9,]*' "$1" | tr -dc 0-9; }
+cg() { # OUT-STEM CMD...: the run's instruction count
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$1.cg" "${@:2}" \
+        2>"$1.err" >/dev/null </dev/null
+    ir "$1.err"
+}
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.0f %.0f %.3f' % (a, b, a / b))" "$@"; }
+if command -v valgrind >/dev/null && command -v tcpdump >/dev/null && command -v cg_annotate >/dev/null; then
+    printf '#include <string.h>\n#include <sys/types.h>\nssize_t getrandom(void *b, size_t n, unsigned f) { (void)f; memset(b, 0x5a, n); return (ssize_t)n; }\n' >"$out/fixseed.c"
+    ${CC:-cc} -O2 -shared -fPIC -o "$out/fixseed.so" "$out/fixseed.c" || die "cannot build fixseed.so"
     tcpdump -r "$PCAP" -c 300000 -w "$out/first300k.pcap" 2>/dev/null
-    for m in "" --no-alerts; do
-        valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-            "$FD" -Z root -r "$out/first300k.pcap" --json --top 1 --no-store $m 2>"$out/cg.err" >/dev/null
-        ir=$(grep -o 'I *refs: *[0-9,]*' "$out/cg.err" | tr -dc 0-9)
-        echo "${m:-with detectors}: $((ir / 300000)) instructions/packet"
-    done
+    nl=$'\n'
+    runs="bench|$out/first300k.pcap|"
+    if [ -r "$out/zipf30m.pcap" ]; then
+        tcpdump -r "$out/zipf30m.pcap" -c 300000 -w "$out/zipf300k.pcap" 2>/dev/null
+        # its 300k packets span 179 s: inside the 300-s learning window, or mostly past a 30-s one
+        runs="$runs${nl}zipf-learning|$out/zipf300k.pcap|${nl}zipf-learned|$out/zipf300k.pcap|--learn 30"
+    fi
+    printf '%-34s %9s %9s %7s\n' "per packet, first 300000 packets" with without ratio
+    while IFS='|' read -r name cap extra; do
+        [ -n "$name" ] || continue
+        # shellcheck disable=SC2086
+        w=$(LD_PRELOAD=$PWD/$out/fixseed.so cg "$out/cg_w" "$FD" -Z root -r "$cap" --json --top 1 --no-store $extra)
+        wo=$(LD_PRELOAD=$PWD/$out/fixseed.so cg "$out/cg_wo" "$FD" -Z root -r "$cap" --json --top 1 --no-store --no-alerts)
+        read -r a b q <<<"$(ratio "$((w / 300000))" "$((wo / 300000))")"
+        printf '%-34s %9s %9s %7s\n' "$name" "$a" "$b" "$q"
+    done <<<"$runs"
+    # exports: aggbench zipf, 600000 records, less what making the records costs (aggbench.c)
+    gen() { cg_annotate --auto=no --threshold=0 "$1" 2>/dev/null | awk '/aggbench\.c:|flow\.h:(profile|make_rec)/ { gsub(",", "", $1); s += $1 } END { print s + 0 }'; }
+    w=$(AGGBENCH_DETECT=1 cg "$out/cg_w" bench/aggbench zipf 1 600000)
+    wo=$(AGGBENCH_DETECT=0 cg "$out/cg_wo" bench/aggbench zipf 1 600000)
+    gw=$(gen "$out/cg_w.cg") gwo=$(gen "$out/cg_wo.cg")
+    read -r a b q <<<"$(ratio "$(((w - gw) / 600000))" "$(((wo - gwo) / 600000))")"
+    printf '%-34s %9s %9s %7s\n' "per record, exports (aggbench zipf)" "$a" "$b" "$q"
+    rm -f "$out"/cg_w.cg "$out"/cg_wo.cg
 else
-    echo "skipped: valgrind or tcpdump not installed"
+    echo "skipped: valgrind, cg_annotate or tcpdump not installed"
 fi
 
 echo "== 3. flow-export path: aggbench ns/record, median of $ROUNDS"

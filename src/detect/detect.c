@@ -201,6 +201,8 @@ void detect_advance(struct detect *d, uint32_t sec)
         d->first_sec = sec;
     if (d->first_sec)
         d->learning = d->now - d->first_sec < d->cfg.learn_s;
+    if (d->probers)
+        det_probers_roll(d->probers, d->now);
 }
 
 /* Tell the hook of the alerts raised since id `from`, once their first records are in. */
@@ -213,50 +215,60 @@ static void tell_raised(struct detect *d, uint32_t from)
             d->on_raise(d->on_raise_ctx, &d->al[i]);
 }
 
-/* Records are looked at in chunks: the first pass hashes the addresses and starts loading
- * the entries the second pass will touch (the talker's, the flood's, the Bloom filter's
- * blocks), so their cache misses overlap instead of following one another. */
+/* Records are looked at in chunks: the first pass hashes the addresses, tells what each
+ * detector wants of a record (its role in scans, its flood kind, the key hashes) and starts
+ * loading the entries the second pass will touch (the talker's, the flood's, the Bloom
+ * filter's blocks), so their cache misses overlap instead of following one another. The
+ * second pass calls a detector only for the records it looks at. */
 #define DET_CHUNK 32
 
 void detect_add(struct detect *d, const struct flow_rec *recs, size_t n)
 {
     uint32_t from = d->next_id;
     struct det_rec x[DET_CHUNK];
+    const bool talk = d->watch && d->cfg.enabled[DETECT_TALKER];
     for (size_t base = 0; base < n; base += DET_CHUNK) {
         size_t m = n - base < DET_CHUNK ? n - base : DET_CHUNK, k = 0;
         for (size_t i = 0; i < m; i++) {
             const struct flow_rec *r = &recs[base + i];
             if (r->last_us <= 0 || !r->packets)
                 continue;
-            d->records++;
-            x[k].r = r;
-            x[k].hs = det_addr_hash(d->seed, &r->src);
-            x[k].hd = det_addr_hash(d->seed, &r->dst);
-            if (d->flood)
-                det_flood_prefetch(d, d->flood, &x[k]);
+            struct det_rec *y = &x[k++];
+            y->r = r;
+            y->hs = det_addr_hash(d->seed, &r->src);
+            y->hd = det_addr_hash(d->seed, &r->dst);
+            y->role = d->spread ? (uint8_t)det_role_of(r) : 0;
+            y->kind = d->flood ? (int8_t)det_flood_kind(&d->cfg, r) : -1;
+            if (y->kind >= 0) {
+                y->hf = det_key_hash(y->hd, 0, 100 + (uint64_t)y->kind);
+                det_flood_prefetch(d->flood, y);
+            }
+            if (talk)
+                y->ht = det_key_hash(y->hs, 0, 200);
             if (d->watch)
-                det_watch_prefetch(d, d->watch, &x[k]);
-            k++;
+                det_watch_prefetch(d, d->watch, y);
         }
+        d->records += k;
         for (size_t i = 0; i < k; i++) {
-            const struct flow_rec *r = x[i].r;
-            uint32_t sec = (uint32_t)(r->last_us / 1000000);
+            const struct det_rec *y = &x[i];
+            uint32_t sec = (uint32_t)(y->r->last_us / 1000000);
             if (sec > d->now || !d->first_sec) {
                 if (sec > d->now)
                     d->now = sec;
                 if (!d->first_sec)
                     d->first_sec = sec;
                 d->learning = d->now - d->first_sec < d->cfg.learn_s;
+                if (d->probers)
+                    det_probers_roll(d->probers, d->now);
             }
-            if (d->spread) {
-                unsigned role = det_role_of(r);
-                if (role)
-                    det_spread_add(d, d->spread, &x[i], role);
-            }
-            if (d->flood)
-                det_flood_add(d, d->flood, &x[i]);
+            /* an answer matters only to a source that probed lately */
+            if ((y->role & DET_PROBE) ||
+                (y->role && det_probers_has(d->probers, y->hd)))
+                det_spread_add(d, d->spread, y);
+            if (y->kind >= 0)
+                det_flood_add(d, d->flood, y);
             if (d->watch)
-                det_watch_add(d, d->watch, &x[i]);
+                det_watch_add(d, d->watch, y);
         }
     }
     tell_raised(d, from);

@@ -71,21 +71,6 @@ uint64_t det_flood_evicted(const struct det_flood *f)
     return f->t.evicted;
 }
 
-static int flood_kind(const struct flow_rec *r)
-{
-    switch (r->proto) {
-    case 6:
-        return (r->tcp_flags & 0x12) == 0x02 ? DETECT_SYN_FLOOD : -1;
-    case 17:
-        return DETECT_UDP_FLOOD;
-    case 1:
-    case 58:
-        return DETECT_ICMP_FLOOD;
-    default:
-        return -1;
-    }
-}
-
 static void flood_roll(struct flood_entry *e, uint32_t now, bool frozen)
 {
     if (e->cur_sec && now > e->cur_sec && !frozen) {
@@ -98,21 +83,15 @@ static void flood_roll(struct flood_entry *e, uint32_t now, bool frozen)
     e->cur_sec = now;
 }
 
-void det_flood_prefetch(const struct detect *d, const struct det_flood *f,
-                        const struct det_rec *x)
+void det_flood_prefetch(const struct det_flood *f, const struct det_rec *x)
 {
-    int kind = flood_kind(x->r);
-    if (kind >= 0 && d->cfg.enabled[kind])
-        det_table_prefetch(&f->t, det_key_hash(x->hd, 0, 100 + (uint64_t)kind));
+    det_table_prefetch(&f->t, x->hf);
 }
 
 /* A UDP datagram from a watched destination: it answers, it is no flood's silent victim. */
 static void flood_reply(struct detect *d, struct det_flood *f, const struct det_rec *x)
 {
-    struct flood_key k;
-    memset(&k, 0, sizeof k);
-    k.dst = x->r->src;
-    k.kind = DETECT_UDP_FLOOD;
+    struct flood_key k = {.dst = x->r->src, .kind = DETECT_UDP_FLOOD};
     struct flood_entry *e = det_table_find(&f->t, det_key_hash(x->hs, 0, 100 + DETECT_UDP_FLOOD),
                                            &k);
     if (!e)
@@ -125,18 +104,12 @@ static void flood_reply(struct detect *d, struct det_flood *f, const struct det_
 void det_flood_add(struct detect *d, struct det_flood *f, const struct det_rec *x)
 {
     const struct flow_rec *r = x->r;
-    int kind = flood_kind(r);
-    if (kind < 0 || !d->cfg.enabled[kind])
-        return;
+    int kind = x->kind;
     if (kind == DETECT_UDP_FLOOD)
         flood_reply(d, f, x);
-    struct flood_key k;
-    memset(&k, 0, sizeof k);
-    k.dst = r->dst;
-    k.kind = (uint8_t)kind;
-    uint64_t h = det_key_hash(x->hd, 0, 100 + (uint64_t)kind);
+    struct flood_key k = {.dst = r->dst, .kind = (uint8_t)kind};
     bool fresh;
-    struct flood_entry *e = det_table_get(&f->t, h, &k, d->now, &fresh);
+    struct flood_entry *e = det_table_get(&f->t, x->hf, &k, d->now, &fresh);
     e->h.last_sec = d->now;
     struct detect_alert *a = det_entry_alert(d, &e->h);
     if (d->now != e->cur_sec)

@@ -74,12 +74,25 @@ static inline void *det_table_get_(struct det_table *t, uint64_t h, const void *
 /* The entry for `key` or NULL. */
 #define det_table_find(t, h, key) det_table_lookup((t), (h), (key), sizeof *(key))
 /* Start loading the entry for hash h, if the table holds one (det_table_get/find soon). */
-void det_table_prefetch(const struct det_table *t, uint64_t h);
+static inline void det_table_prefetch(const struct det_table *t, uint64_t h)
+{
+    size_t s = (size_t)((h >> 7) & (t->nsets - 1)) * DET_WAYS;
+    const uint64_t *tg = t->tags + s;
+    for (int w = 0; w < DET_WAYS; w++)
+        if (tg[w] == h)
+            __builtin_prefetch(t->mem + (s + (size_t)w) * t->esz + t->koff, 1);
+}
 
-/* A record and the hashes of its two addresses, computed once for every detector. */
+/* A record as the first pass over a chunk sees it (detect.c): the hashes of its two
+ * addresses, computed once for every detector, and what each detector wants of it, so that
+ * a detector is called only for the records it looks at. */
 struct det_rec {
     const struct flow_rec *r;
     uint64_t hs, hd; /* det_addr_hash of src and dst */
+    uint64_t hf;     /* the flood entry's key hash (kind >= 0) */
+    uint64_t ht;     /* the talker entry's key hash (talker on) */
+    int8_t kind;     /* det_flood_kind: -1 when no flood detector wants it */
+    uint8_t role;    /* det_role_of, 0 without the scan and sweep detectors */
 };
 uint64_t det_addr_hash(uint64_t seed, const struct flow_addr *a);
 /* A table key's hash from address hashes and a small value; never 0. */
@@ -106,6 +119,55 @@ static inline void det_map_set(uint64_t *map, size_t words, uint64_t h)
 /* What a record is to the scan and sweep detectors: a bit set (a UDP datagram can be both). */
 enum { DET_OTHER = 0, DET_PROBE = 1, DET_ANSWER = 2 };
 unsigned det_role_of(const struct flow_rec *r);
+
+/* The flood detector a record feeds (enum detect_kind), or -1: none, or turned off. */
+static inline int det_flood_kind(const struct detect_config *c, const struct flow_rec *r)
+{
+    int k;
+    switch (r->proto) {
+    case 6:
+        if ((r->tcp_flags & 0x12) != 0x02)
+            return -1;
+        k = DETECT_SYN_FLOOD;
+        break;
+    case 17:
+        k = DETECT_UDP_FLOOD;
+        break;
+    case 1:
+    case 58:
+        k = DETECT_ICMP_FLOOD;
+        break;
+    default:
+        return -1;
+    }
+    return c->enabled[k] ? k : -1;
+}
+
+/* Sources that have probed lately, by address hash (detect_spread.c sets them): an answer is
+ * looked up in the scan and sweep tables only when it goes back to one (most datagrams, and
+ * every SYN-ACK of a server nobody probes, stop at this bit, before any call). Rolled every
+ * DETECT_EPOCH_S with the clock (det_probers_roll), the tables' epochs. */
+#define DET_PROBER_BITS (1u << 16) /* 8 KiB */
+struct det_probers {
+    uint64_t cur[DET_PROBER_BITS / 64], old[DET_PROBER_BITS / 64];
+    uint32_t epoch;
+};
+void det_probers_roll_(struct det_probers *p, uint32_t ep);
+static inline void det_probers_roll(struct det_probers *p, uint32_t now)
+{
+    if (now / DETECT_EPOCH_S != p->epoch)
+        det_probers_roll_(p, now / DETECT_EPOCH_S);
+}
+static inline bool det_probers_has(const struct det_probers *p, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h >> 40) % DET_PROBER_BITS;
+    return ((p->cur[b / 64] | p->old[b / 64]) >> (b % 64)) & 1;
+}
+static inline void det_probers_set(struct det_probers *p, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h >> 40) % DET_PROBER_BITS;
+    p->cur[b / 64] |= 1ull << (b % 64);
+}
 
 /* The part of an exported flow's packets (or bytes) that falls in its last `secs` seconds:
  * all of them for a packet or a flow shorter than that. */
@@ -134,6 +196,7 @@ struct detect {
     struct det_spread *spread;
     struct det_flood *flood;
     struct det_watch *watch;
+    struct det_probers *probers; /* the spread's, NULL without it */
     void (*on_raise)(void *, const struct detect_alert *);
     void *on_raise_ctx;
 };
@@ -162,16 +225,16 @@ void det_alert_feed(struct detect_alert *a, const struct flow_rec *r);
 
 struct det_spread *det_spread_new(struct detect *d);
 void det_spread_free(struct det_spread *s);
-void det_spread_add(struct detect *d, struct det_spread *s, const struct det_rec *x,
-                    unsigned role);
+/* A record whose role is DET_PROBE, or an answer to a source in d->probers. */
+void det_spread_add(struct detect *d, struct det_spread *s, const struct det_rec *x);
 size_t det_spread_bytes(const struct det_spread *s);
 void det_spread_evicted(const struct det_spread *s, uint64_t *scan, uint64_t *sweep);
 
 struct det_flood *det_flood_new(struct detect *d);
 void det_flood_free(struct det_flood *f);
+/* A record of x->kind >= 0. */
 void det_flood_add(struct detect *d, struct det_flood *f, const struct det_rec *x);
-void det_flood_prefetch(const struct detect *d, const struct det_flood *f,
-                        const struct det_rec *x);
+void det_flood_prefetch(const struct det_flood *f, const struct det_rec *x);
 size_t det_flood_bytes(const struct det_flood *f);
 uint64_t det_flood_evicted(const struct det_flood *f);
 

@@ -49,41 +49,20 @@ struct sweep_entry {
     struct spread_state s;
 };
 
-/* Sources that have probed lately, by address hash: an answer needs a look into the
- * tables only when it goes back to one (most datagrams, and every SYN-ACK of a server
- * nobody probes, stop at this bit). Cleared every DETECT_EPOCH_S, with the tables' epochs. */
-#define PROBER_BITS (1u << 16) /* 8 KiB */
-
 struct det_spread {
     struct det_table scan, sweep;
     bool do_scan, do_sweep;
-    uint64_t probers[PROBER_BITS / 64], probers_old[PROBER_BITS / 64];
-    uint32_t probers_epoch;
+    struct det_probers probers;
 };
 
-static void prober_roll(struct det_spread *s, uint32_t now)
+void det_probers_roll_(struct det_probers *p, uint32_t ep)
 {
-    uint32_t ep = now / DETECT_EPOCH_S;
-    if (ep == s->probers_epoch)
-        return;
-    if (ep == s->probers_epoch + 1)
-        memcpy(s->probers_old, s->probers, sizeof s->probers);
+    if (ep == p->epoch + 1)
+        memcpy(p->old, p->cur, sizeof p->cur);
     else
-        memset(s->probers_old, 0, sizeof s->probers_old);
-    memset(s->probers, 0, sizeof s->probers);
-    s->probers_epoch = ep;
-}
-
-static bool prober_has(const struct det_spread *s, uint64_t h)
-{
-    uint32_t b = (uint32_t)(h >> 40) % PROBER_BITS;
-    return ((s->probers[b / 64] | s->probers_old[b / 64]) >> (b % 64)) & 1;
-}
-
-static void prober_set(struct det_spread *s, uint64_t h)
-{
-    uint32_t b = (uint32_t)(h >> 40) % PROBER_BITS;
-    s->probers[b / 64] |= 1ull << (b % 64);
+        memset(p->old, 0, sizeof p->old);
+    memset(p->cur, 0, sizeof p->cur);
+    p->epoch = ep;
 }
 
 struct det_spread *det_spread_new(struct detect *d)
@@ -98,6 +77,7 @@ struct det_spread *det_spread_new(struct detect *d)
         det_table_init(&s->sweep, d->cfg.slots, sizeof(struct sweep_entry),
                        offsetof(struct sweep_entry, k), sizeof(struct sweep_key),
                        DETECT_EPOCH_S);
+    d->probers = &s->probers;
     return s;
 }
 
@@ -164,16 +144,22 @@ static void spread_answered(struct spread_state *s, uint64_t bit_hash)
     }
 }
 
+/* The entry's alert fed with r, raised first when count reaches the threshold; the alert's
+ * kind, addresses and port come from r (a scan: r->src and r->dst; a sweep: r->src, port). */
 static void spread_alert(struct detect *d, struct det_head *h, const struct flow_rec *r,
-                         uint32_t count, uint32_t threshold, const struct detect_alert *proto)
+                         uint32_t count, uint32_t threshold, uint8_t kind, uint16_t port)
 {
     struct detect_alert *a = det_entry_alert(d, h);
     if (!a) {
         if (count < threshold)
             return;
-        struct detect_alert p = *proto;
-        p.count = p.peak = count;
-        p.threshold = threshold;
+        struct detect_alert p = {.kind = kind, .proto = r->proto, .port = port, .src = r->src,
+                                 .has_src = true, .count = count, .peak = count,
+                                 .threshold = threshold};
+        if (kind == DETECT_PORT_SCAN) {
+            p.dst = r->dst;
+            p.has_dst = true;
+        }
         a = det_entry_raise(d, h, &p);
         if (!a)
             return;
@@ -203,9 +189,7 @@ static void scan_probe(struct detect *d, struct det_spread *s, const struct det_
     e->h.last_sec = d->now;
     uint32_t n = spread_probe(&e->s, d->now, port_bit(d->seed, r->dport));
     e->h.weight = n;
-    struct detect_alert p = {.kind = DETECT_PORT_SCAN, .proto = r->proto, .src = r->src,
-                             .dst = r->dst, .has_src = true, .has_dst = true};
-    spread_alert(d, &e->h, r, n, d->cfg.scan_ports, &p);
+    spread_alert(d, &e->h, r, n, d->cfg.scan_ports, DETECT_PORT_SCAN, 0);
 }
 
 static void sweep_probe(struct detect *d, struct det_spread *s, const struct det_rec *x)
@@ -221,9 +205,7 @@ static void sweep_probe(struct detect *d, struct det_spread *s, const struct det
     e->h.last_sec = d->now;
     uint32_t n = spread_probe(&e->s, d->now, x->hd);
     e->h.weight = n;
-    struct detect_alert p = {.kind = DETECT_HOST_SWEEP, .proto = r->proto, .port = port,
-                             .src = r->src, .has_src = true};
-    spread_alert(d, &e->h, r, n, d->cfg.sweep_hosts, &p);
+    spread_alert(d, &e->h, r, n, d->cfg.sweep_hosts, DETECT_HOST_SWEEP, port);
 }
 
 /* r goes from the target back to the prober: mark it answered in the prober's entries. */
@@ -247,14 +229,12 @@ static void spread_answer(struct detect *d, struct det_spread *s, const struct d
     }
 }
 
-void det_spread_add(struct detect *d, struct det_spread *s, const struct det_rec *x,
-                    unsigned role)
+void det_spread_add(struct detect *d, struct det_spread *s, const struct det_rec *x)
 {
-    prober_roll(s, d->now);
-    if ((role & DET_ANSWER) && prober_has(s, x->hd))
+    if ((x->role & DET_ANSWER) && det_probers_has(&s->probers, x->hd))
         spread_answer(d, s, x);
-    if (role & DET_PROBE) {
-        prober_set(s, x->hs);
+    if (x->role & DET_PROBE) {
+        det_probers_set(&s->probers, x->hs);
         if (s->do_scan && !is_icmp(x->r))
             scan_probe(d, s, x);
         if (s->do_sweep)

@@ -53,14 +53,6 @@ static inline uint8_t *det_entry(const struct det_table *t, size_t i)
     return t->mem + i * t->esz;
 }
 
-void det_table_prefetch(const struct det_table *t, uint64_t h)
-{
-    size_t s = det_set(t, h);
-    for (int w = 0; w < DET_WAYS; w++)
-        if (t->tags[s + w] == h)
-            __builtin_prefetch(det_entry(t, s + w) + t->koff, 1);
-}
-
 void *det_table_insert(struct det_table *t, uint64_t h, const void *key, uint32_t now)
 {
     size_t s = det_set(t, h), victim = s;

@@ -226,9 +226,8 @@ static void talk_rotate(struct talk_entry *e, uint32_t slot, bool frozen)
 static void talker_add(struct detect *d, struct det_watch *w, const struct det_rec *x)
 {
     const struct flow_rec *r = x->r;
-    uint64_t h = det_key_hash(x->hs, 0, 200);
     bool fresh;
-    struct talk_entry *e = det_table_get(&w->talk, h, &r->src, d->now, &fresh);
+    struct talk_entry *e = det_table_get(&w->talk, x->ht, &r->src, d->now, &fresh);
     uint32_t slot = d->now / TALK_SLOT_S;
     if (fresh) {
         e->first_sec = d->now;
@@ -264,11 +263,11 @@ void det_watch_prefetch(const struct detect *d, const struct det_watch *w,
 {
     if (w->do_unf) {
         __builtin_prefetch(bloom_word(w, x->hd), 1);
-        if (d->now < d->first_sec + d->cfg.learn_s || !d->first_sec)
+        if (d->learning || !d->first_sec)
             __builtin_prefetch(bloom_word(w, x->hs), 1);
     }
     if (w->do_talk)
-        det_table_prefetch(&w->talk, det_key_hash(x->hs, 0, 200));
+        det_table_prefetch(&w->talk, x->ht);
 }
 
 void det_watch_add(struct detect *d, struct det_watch *w, const struct det_rec *x)
