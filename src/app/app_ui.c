@@ -272,12 +272,11 @@ static void aui_decorate_ifaces(struct app *a, struct view_row *rows, size_t n)
     struct nf_interface_info *x = xmalloc(ni * sizeof *x);
     ni = nf_collector_interfaces(a->nf, x, ni);
     for (size_t i = 0; i < n; i++) {
-        uint32_t dom, ifx;
-        memcpy(&dom, rows[i].r.key.raw + 16, 4);
-        memcpy(&ifx, rows[i].r.key.raw + 20, 4);
+        struct agg_iface_id id;
+        agg_iface_key_parse(rows[i].r.key.raw, true, &id);
         for (size_t j = 0; j < ni; j++) {
-            if (memcmp(rows[i].r.key.raw, x[j].agent.b, 16) != 0 || dom != x[j].domain ||
-                ifx != x[j].ifindex || !x[j].speed_bps || x[j].samples < 2)
+            if (!flow_addr_eq(&id.exporter, &x[j].agent) || id.domain != x[j].domain ||
+                id.ifindex != x[j].ifindex || !x[j].speed_bps || x[j].samples < 2)
                 continue;
             rows[i].ifc.known = true;
             rows[i].ifc.in_util = x[j].in_util_permille;
@@ -309,9 +308,10 @@ static void aui_decorate(void *ctx, enum view_kind k, struct view_row *rows, siz
         now_us = (int64_t)agg_now(a->agg) * 1000000; /* exports inside a file: its clock */
     for (size_t i = 0; i < n; i++) {
         struct view_exporter *e = &rows[i].exp;
+        struct agg_iface_id id;
+        agg_iface_key_parse(rows[i].r.key.raw, false, &id);
         for (size_t j = 0; j < ne; j++) {
-            if (memcmp(rows[i].r.key.raw, ex[j].addr.b, 16) != 0 ||
-                memcmp(rows[i].r.key.raw + 16, &ex[j].domain, 4) != 0)
+            if (!flow_addr_eq(&id.exporter, &ex[j].addr) || id.domain != ex[j].domain)
                 continue;
             /* one row per address and domain; several source ports add up */
             uint32_t ago = now_us > ex[j].last_seen_us
