@@ -1,12 +1,12 @@
 /*
- * flowgen.c - NetFlow v5 / v9 / IPFIX load generator and do-nothing sink,
- * for bench/collector.sh.
+ * flowgen.c - NetFlow v5 / v9 / IPFIX and sFlow v5 load generator and
+ * do-nothing sink, for bench/collector.sh.
  *
  * Build:  cc -O2 -o bench/out/flowgen bench/flowgen.c      (libc only)
  *
  * Generator:
- *   flowgen --version 5|9|10 --port N --rate RECORDS_PER_S --seconds S
- *           [--src-port N] [--batch N] [--clients N] [--write FILE]
+ *   flowgen --version 5|9|10|sflow --port N --rate RECORDS_PER_S --seconds S
+ *           [--src-port N] [--batch N] [--clients N] [--sampling N] [--write FILE]
  *   Sends flow records to 127.0.0.1:N at the given rate, paced by
  *   CLOCK_MONOTONIC (sleeping when well ahead of schedule, spinning when
  *   close), in batches handed to sendmmsg(2). Datagrams carry 30 records
@@ -18,7 +18,17 @@
  *   1,000 server addresses (198.18.0.0/22, well-known ports), so a collector
  *   sees tens of millions of distinct flows. --clients N draws the clients
  *   from N addresses of 10.0.0.0/8 instead (up to 16,777,216: a flood from
- *   spoofed sources, nearly every record a new host). Stops when rate*seconds records
+ *   spoofed sources, nearly every record a new host).
+ *   --version sflow sends sFlow v5 instead, as a few switches sampling 1:1024
+ *   would: every datagram from one of 4 agents (192.0.2.1-4, in turn), 7 flow
+ *   samples each (compact format 0:1, one raw packet header record of up to
+ *   128 bytes: Ethernet, IPv4, TCP/UDP/ICMP of the same synthetic flows, so a
+ *   "record" is a flow sample), each sample from one of 8 data sources (the
+ *   ingress ifIndex 1-8) of its agent. Datagram sequence numbers count per
+ *   agent, sample sequence numbers per agent and source, and the sample pool
+ *   grows by the rate per sample, so a collector's loss counters are exact.
+ *   No counter samples: every sample is a flow sample. --sampling N: 1 in N
+ *   instead of 1024 (the collector scales bytes and packets by it). Stops when rate*seconds records
  *   are sent, or at the deadline if it cannot keep up, and prints
  *     sent_records=N sent_datagrams=M elapsed=S.sss achieved_rate=R
  *   --write FILE writes the same datagrams into a pcap file instead of sending
@@ -34,7 +44,8 @@
  *   doing nothing else. Records come from the header's count field (v5: the
  *   count; v9: the count minus the template records of flowset 0); IPFIX has
  *   no record count, so its set headers are walked and each data set's length
- *   divided by the record length of its template. On SIGTERM or SIGINT it
+ *   divided by the record length of its template; sFlow's samples are walked
+ *   and its flow samples (0:1, 0:3) counted. On SIGTERM or SIGINT it
  *   reads what is still queued and prints
  *     datagrams=N records=M bytes=B
  */
@@ -60,6 +71,12 @@ enum {
     IPFIX_RECS = 25,
     TEMPLATE_EVERY = 1000,
     TEMPLATE_ID = 256,
+    SFLOW = 105,      /* internal version number of --version sflow */
+    SF_RECS = 7,      /* flow samples per datagram: 28 + 7 * 192 = 1372 bytes */
+    SF_AGENTS = 4,    /* switches 192.0.2.1-4 */
+    SF_SOURCES = 8,   /* data sources (ingress ports) per agent */
+    SF_RATE = 1024,   /* 1 in N packets sampled, unless --sampling */
+    SF_HDR = 128,     /* sampled header bytes, the usual agent default */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -106,6 +123,11 @@ static uint32_t get16(const uint8_t *p)
     return (uint32_t)p[0] << 8 | p[1];
 }
 
+static uint32_t get32(const uint8_t *p)
+{
+    return get16(p) << 16 | get16(p + 2);
+}
+
 static double ts_diff(const struct timespec *a, const struct timespec *b)
 {
     return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_nsec - b->tv_nsec) / 1e9;
@@ -143,6 +165,7 @@ static const uint16_t tcp_ports[] = {443, 443, 443, 443, 80, 80, 22, 25, 993, 80
 static const uint16_t udp_ports[] = {53, 53, 443, 123, 514, 5060, 1194, 4500};
 
 static uint32_t n_clients = 65536; /* --clients */
+static uint32_t sf_rate = SF_RATE;  /* --sampling */
 
 static void make_flow(struct flow *f, uint64_t *rng, uint32_t uptime_ms)
 {
@@ -201,11 +224,14 @@ struct gen {
     uint32_t seq;         /* v5: flows, v9: packets, IPFIX: data records */
     uint64_t dgrams;      /* datagrams built so far */
     struct timespec boot; /* exporter "boot": uptime 0, one hour before start */
+    /* sFlow: datagram sequence per agent, sample sequence and pool per source */
+    uint32_t sf_seq[SF_AGENTS], sf_sample_seq[SF_AGENTS][SF_SOURCES];
+    uint32_t sf_pool[SF_AGENTS][SF_SOURCES];
 };
 
 static int recs_per_dgram(int version)
 {
-    return version == 5 ? V5_RECS : version == 9 ? V9_RECS : IPFIX_RECS;
+    return version == 5 ? V5_RECS : version == 9 ? V9_RECS : version == SFLOW ? SF_RECS : IPFIX_RECS;
 }
 
 /* v9 template 256: 12 fields, 34 bytes per record */
@@ -258,6 +284,109 @@ static uint8_t *put_template(uint8_t *p, int version)
     return p;
 }
 
+/* The sampled packet of flow f as an agent captures it: Ethernet, IPv4 and
+   TCP/UDP/ICMP headers, zero payload, the first SF_HDR bytes of the frame.
+   Returns the header length; *frame_len is the frame on the wire, FCS included. */
+static uint32_t sflow_packet(uint8_t *h, const struct flow *f, uint32_t id, uint32_t *frame_len)
+{
+    uint32_t ip_len = f->bytes / f->pkts; /* 40-1500: every header fits */
+    uint32_t caplen = 14 + ip_len < SF_HDR ? 14 + ip_len : SF_HDR;
+    uint8_t *p = h;
+
+    memset(h, 0, SF_HDR);
+    p = put32(p, 0x02000000u), p = put16(p, 2);        /* dst MAC 02:00:00:00:00:02 */
+    p = put32(p, 0x02000000u), p = put16(p, 1);        /* src MAC 02:00:00:00:00:01 */
+    p = put16(p, 0x0800);
+    uint8_t *ip = p;
+    p = put8(p, 0x45);
+    p = put8(p, f->tos);
+    p = put16(p, ip_len);
+    p = put16(p, id & 0xffff);
+    p = put16(p, 0x4000); /* don't fragment */
+    p = put8(p, 64);
+    p = put8(p, f->proto);
+    uint8_t *ck = p;
+    p = put16(p, 0);
+    p = put32(p, f->src);
+    p = put32(p, f->dst);
+    uint32_t sum = 0;
+    for (int w = 0; w < 20; w += 2)
+        sum += get16(ip + w);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    put16(ck, ~sum & 0xffff);
+    if (f->proto == 1) {
+        p = put8(p, f->dport ? 8 : 0); /* echo request / reply */
+    } else {
+        p = put16(p, f->sport);
+        p = put16(p, f->dport);
+        if (f->proto == 6) {
+            p = put32(p, id);        /* sequence */
+            p = put32(p, id ^ 0x55); /* acknowledgement */
+            p = put8(p, 5 << 4);     /* data offset */
+            p = put8(p, f->flags);
+            p = put16(p, 65535);     /* window */
+        } else {
+            p = put16(p, ip_len - 20);
+        }
+    }
+    *frame_len = 14 + ip_len + 4;
+    return caplen;
+}
+
+/* One sFlow v5 datagram of SF_RECS flow samples from the next agent. */
+static size_t build_sflow(struct gen *g, uint8_t *buf, uint32_t uptime_ms)
+{
+    uint32_t agent = (uint32_t)(g->dgrams % SF_AGENTS);
+    uint8_t *p = buf;
+    struct flow f;
+
+    p = put32(p, 5);                  /* version */
+    p = put32(p, 1);                  /* agent address type: IPv4 */
+    p = put32(p, 0xC0000201u + agent); /* 192.0.2.1-4 */
+    p = put32(p, 0);                  /* sub-agent */
+    p = put32(p, ++g->sf_seq[agent]);
+    p = put32(p, uptime_ms);
+    p = put32(p, SF_RECS);
+    for (int i = 0; i < SF_RECS; i++) {
+        make_flow(&f, &g->rng, uptime_ms);
+        uint64_t r = rng_next(&g->rng);
+        uint32_t src = (uint32_t)(r % SF_SOURCES), in = src + 1;
+        uint32_t out = (uint32_t)((r >> 8) % (SF_SOURCES - 1)) + 1;
+        uint32_t frame_len, seq = ++g->sf_sample_seq[agent][src];
+        g->sf_pool[agent][src] += sf_rate;
+        if (out >= in)
+            out++; /* out of another port */
+        uint8_t *sample = p;
+        p = put32(p, 1);      /* flow sample, compact */
+        p = put32(p, 0);      /* length, below */
+        p = put32(p, seq);
+        p = put32(p, in);     /* source id: type 0 (ifIndex) << 24 | index */
+        p = put32(p, sf_rate);
+        p = put32(p, g->sf_pool[agent][src]);
+        p = put32(p, 0);      /* drops */
+        p = put32(p, in);
+        p = put32(p, out);
+        p = put32(p, 1);      /* one record */
+        p = put32(p, 1);      /* raw packet header */
+        uint8_t *rec = p;
+        p = put32(p, 0);      /* record length, below */
+        p = put32(p, 1);      /* header protocol: Ethernet */
+        uint8_t *fl = p;
+        p += 4;               /* frame length, below */
+        p = put32(p, 4);      /* stripped: the FCS */
+        uint8_t *hl = p;
+        p += 4;
+        uint32_t caplen = sflow_packet(p, &f, seq, &frame_len);
+        put32(fl, frame_len);
+        put32(hl, caplen);
+        p += (caplen + 3) & ~3u;
+        put32(rec, (uint32_t)(p - rec - 4));
+        put32(sample + 4, (uint32_t)(p - sample - 8));
+    }
+    return (size_t)(p - buf);
+}
+
 /* Builds the next datagram into buf; returns its length. */
 static size_t build(struct gen *g, uint8_t *buf, const struct timespec *now_rt,
                     const struct timespec *now_mono)
@@ -267,11 +396,14 @@ static size_t build(struct gen *g, uint8_t *buf, const struct timespec *now_rt,
     uint32_t uptime_ms = (uint32_t)(up * 1000.0);
     /* wall-clock time of "boot", for IPFIX absolute timestamps */
     uint64_t boot_rt_ms = (uint64_t)now_rt->tv_sec * 1000 + (uint64_t)now_rt->tv_nsec / 1000000 - uptime_ms;
-    int with_template = g->version != 5 && g->dgrams % TEMPLATE_EVERY == 0;
+    int with_template = (g->version == 9 || g->version == 10) && g->dgrams % TEMPLATE_EVERY == 0;
     uint8_t *p = buf, *set;
     struct flow f;
 
     switch (g->version) {
+    case SFLOW:
+        p += build_sflow(g, buf, uptime_ms);
+        break;
     case 5:
         p = put16(p, 5);
         p = put16(p, (uint32_t)n);
@@ -565,12 +697,33 @@ static void on_signal(int sig)
 
 static uint16_t tmpl_len[65536]; /* record length per (version 9/10) template id */
 
+/* Flow samples (0:1 and expanded 0:3) in an sFlow v5 datagram; counter
+   samples are no records. */
+static uint64_t count_sflow(const uint8_t *d, size_t len)
+{
+    size_t off = get32(d + 4) == 1 ? 28 : 40; /* past num_samples */
+    uint64_t n = 0;
+    if (len < off)
+        return 0;
+    for (uint32_t i = 0, ns = get32(d + off - 4); i < ns && off + 8 <= len; i++) {
+        uint32_t fmt = get32(d + off), slen = get32(d + off + 4);
+        if (slen > len - off - 8)
+            break;
+        n += fmt == 1 || fmt == 3;
+        off += 8 + slen;
+    }
+    return n;
+}
+
 /* Records in one datagram. v5: the header count; v9: the header count less
-   the template records of flowset 0; IPFIX: data set lengths / template lengths. */
+   the template records of flowset 0; IPFIX: data set lengths / template lengths;
+   sFlow (first word 5, where NetFlow v5 has 0x0005 and its count): flow samples. */
 static uint64_t count_records(const uint8_t *d, size_t len)
 {
     if (len < 16)
         return 0;
+    if (get32(d) == 5)
+        return count_sflow(d, len);
     uint32_t version = get16(d);
     if (version == 5)
         return get16(d + 2);
@@ -676,8 +829,8 @@ static int run_sink(unsigned port, int rcvbuf)
 
 static void usage(void)
 {
-    fputs("usage: flowgen --version 5|9|10 --port N --rate RECORDS_PER_S --seconds S\n"
-          "               [--src-port N] [--batch N] [--clients N] [--write FILE]\n"
+    fputs("usage: flowgen --version 5|9|10|sflow --port N --rate RECORDS_PER_S --seconds S\n"
+          "               [--src-port N] [--batch N] [--clients N] [--sampling N] [--write FILE]\n"
           "       flowgen --sink --port N [--rcvbuf BYTES]\n",
           stderr);
     exit(2);
@@ -703,7 +856,7 @@ int main(int argc, char **argv)
             usage();
         const char *v = argv[++i];
         if (!strcmp(o, "--version"))
-            version = (int)parse_u64(v, "--version");
+            version = !strcmp(v, "sflow") ? SFLOW : (int)parse_u64(v, "--version");
         else if (!strcmp(o, "--port"))
             port = (unsigned)parse_u64(v, "--port");
         else if (!strcmp(o, "--src-port"))
@@ -722,6 +875,11 @@ int main(int argc, char **argv)
             if (n < 1 || n > (1u << 24))
                 die("%s", "--clients must be 1-16777216");
             n_clients = (uint32_t)n;
+        } else if (!strcmp(o, "--sampling")) {
+            uint64_t n = parse_u64(v, "--sampling");
+            if (n < 1 || n > UINT32_MAX)
+                die("%s", "--sampling must be 1-4294967295");
+            sf_rate = (uint32_t)n;
         } else if (!strcmp(o, "--write"))
             write_path = v;
         else if (!strcmp(o, "--rcvbuf"))
@@ -733,8 +891,8 @@ int main(int argc, char **argv)
         die("%s", "--port is required (1-65535)");
     if (sink)
         return run_sink(port, rcvbuf);
-    if (version != 5 && version != 9 && version != 10)
-        die("%s", "--version must be 5, 9 or 10");
+    if (version != 5 && version != 9 && version != 10 && version != SFLOW)
+        die("%s", "--version must be 5, 9, 10 or sflow");
     if (!(rate > 0) || !(seconds > 0))
         die("%s", "--rate and --seconds are required and must be positive");
     if (batch < 1 || batch > MAX_BATCH)
