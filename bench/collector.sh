@@ -346,7 +346,10 @@ trial() {
         sleep 0.3
         c0_idle=$c1
         c1=$(tree_cpu "$pid")
-        awk -v a="$c0_idle" -v b="$c1" 'BEGIN { exit !(b - a < 0.02) }' && break
+        if awk -v a="$c0_idle" -v b="$c1" 'BEGIN { exit !(b - a < 0.02) }'; then
+            c1=$c0_idle # the CPU up to the idle spell, not the idle loop's ticks in it
+            break
+        fi
     done
     T_HWM=$(tree_hwm "$pid")
     T_DROPS=$(udp_sock drops)
