@@ -76,8 +76,7 @@ print(len(d["alerts"]), dict(k) if k else "")')
 done
 
 echo "== 2. instructions (cachegrind, exact: hash seeds fixed), with / without detectors"
-# flowdrill seeds its tables from getrandom(); a preloaded stub makes the counts repeatable
-# (otherwise they move by about 1% from run to run with the seeds' collisions)
+# flowdrill reads a file with fixed hash seeds (app.c), so the counts repeat exactly
 ir() { grep -o 'I *refs: *[0-9,]*' "$1" | tr -dc 0-9; }
 cg() { # OUT-STEM CMD...: the run's instruction count
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$1.cg" "${@:2}" \
@@ -86,8 +85,6 @@ cg() { # OUT-STEM CMD...: the run's instruction count
 }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.0f %.0f %.3f' % (a, b, a / b))" "$@"; }
 if command -v valgrind >/dev/null && command -v tcpdump >/dev/null && command -v cg_annotate >/dev/null; then
-    printf '#include <string.h>\n#include <sys/types.h>\nssize_t getrandom(void *b, size_t n, unsigned f) { (void)f; memset(b, 0x5a, n); return (ssize_t)n; }\n' >"$out/fixseed.c"
-    ${CC:-cc} -O2 -shared -fPIC -o "$out/fixseed.so" "$out/fixseed.c" || die "cannot build fixseed.so"
     tcpdump -r "$PCAP" -c 300000 -w "$out/first300k.pcap" 2>/dev/null
     nl=$'\n'
     runs="bench|$out/first300k.pcap|"
@@ -100,8 +97,8 @@ if command -v valgrind >/dev/null && command -v tcpdump >/dev/null && command -v
     while IFS='|' read -r name cap extra; do
         [ -n "$name" ] || continue
         # shellcheck disable=SC2086
-        w=$(LD_PRELOAD=$PWD/$out/fixseed.so cg "$out/cg_w" "$FD" -Z root -r "$cap" --json --top 1 --no-store $extra)
-        wo=$(LD_PRELOAD=$PWD/$out/fixseed.so cg "$out/cg_wo" "$FD" -Z root -r "$cap" --json --top 1 --no-store --no-alerts)
+        w=$(cg "$out/cg_w" "$FD" -Z root -r "$cap" --json --top 1 --no-store $extra)
+        wo=$(cg "$out/cg_wo" "$FD" -Z root -r "$cap" --json --top 1 --no-store --no-alerts)
         read -r a b q <<<"$(ratio "$((w / 300000))" "$((wo / 300000))")"
         printf '%-34s %9s %9s %7s\n' "$name" "$a" "$b" "$q"
     done <<<"$runs"

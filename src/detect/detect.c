@@ -252,15 +252,8 @@ void detect_add(struct detect *d, const struct flow_rec *recs, size_t n)
         for (size_t i = 0; i < k; i++) {
             const struct det_rec *y = &x[i];
             uint32_t sec = (uint32_t)(y->r->last_us / 1000000);
-            if (sec > d->now || !d->first_sec) {
-                if (sec > d->now)
-                    d->now = sec;
-                if (!d->first_sec)
-                    d->first_sec = sec;
-                d->learning = d->now - d->first_sec < d->cfg.learn_s;
-                if (d->probers)
-                    det_probers_roll(d->probers, d->now);
-            }
+            if (sec > d->now || !d->first_sec)
+                detect_advance(d, sec); /* the record's own clock moves the detectors' */
             /* an answer matters only to a source that probed lately */
             if ((y->role & DET_PROBE) ||
                 (y->role && det_probers_has(d->probers, y->hd)))
