@@ -90,7 +90,8 @@ struct view {
     /* rows of the current level, sorted */
     struct query_result res;
     size_t sel, top; /* selected row and first row shown */
-    uint8_t restore_key[AGG_KEY_MAX]; /* after going back: the row to select at the next refresh */
+    /* after going back: the row to select at the next refresh */
+    uint8_t restore_key[AGG_KEY_MAX];
     bool restore;
     bool user_moved; /* until the user moves, the cursor stays on the top row (the busiest),
                         not on whichever row was first when the screen opened */

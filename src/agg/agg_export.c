@@ -146,7 +146,8 @@ static void agg_span(const struct agg *a, const struct flow_rec *r, const struct
 static uint32_t agg_cached_get(struct agg *a, struct stat_table *t, struct agg_row_cache *c,
                                const uint8_t key[AGG_IFACE_KEY])
 {
-    if (c->idx != STAT_NONE && c->evicted == stat_table_evicted(t) && hash_key_eq(c->key, key, AGG_IFACE_KEY))
+    if (c->idx != STAT_NONE && c->evicted == stat_table_evicted(t) &&
+        hash_key_eq(c->key, key, AGG_IFACE_KEY))
         return c->idx;
     bool created;
     uint32_t idx = stat_table_get(t, key, a->now, &created);

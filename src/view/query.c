@@ -62,11 +62,11 @@ bool scope_from_row(enum view_kind kind, const struct topn_row *row, struct scop
         return true;
     case VIEW_EXPORTERS:
         out->kind = SCOPE_EXPORTER;
-        memcpy(out->key, row->key.raw, 20);
+        memcpy(out->key, row->key.raw, AGG_EXPORTER_KEY);
         return true;
     case VIEW_IFACES:
         out->kind = SCOPE_IFACE;
-        memcpy(out->key, row->key.raw, 24);
+        memcpy(out->key, row->key.raw, AGG_IFACE_KEY);
         return true;
     default:
         return false; /* flows are the deepest level */
@@ -149,7 +149,8 @@ static void qb_grow_index(struct qbuild *b)
 }
 
 /* The row for `key` (AGG_KEY_MAX bytes), created zeroed when new. */
-static struct view_row *qb_row(struct qbuild *b, const uint8_t key[AGG_KEY_MAX], enum agg_table t)
+static struct view_row *qb_row(struct qbuild *b, const uint8_t key[AGG_KEY_MAX],
+                               enum agg_table t)
 {
     if ((b->n + 1) * 2 > b->mask + 1)
         qb_grow_index(b);
