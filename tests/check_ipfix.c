@@ -24,9 +24,7 @@ static const struct nfenc_field v4f[] = {{8, 4, 0}, {12, 4, 0}, {7, 2, 0},   {11
 
 static void ix_tpl(uint16_t tid)
 {
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, tid, v4f, NV4);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, tid, v4f, NV4);
 }
 
 static void ix_rec(const char *src, uint16_t sport, uint64_t bytes)
@@ -78,9 +76,7 @@ START_TEST(test_v6_record_and_enterprise_skipped)
     static const struct nfenc_field f[] = {
         {27, 16, 0}, {28, 16, 0}, {1, 4, 0}, {1, 4, 9}, {100, NFENC_VARLEN, 6871}, {2, 2, 0}};
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 400, f, 6);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 400, f, 6);
     nfenc_set_begin(&m, 400);
     nfenc_v6(&m, "2001:db8::10");
     nfenc_v6(&m, "fe80::1");
@@ -166,7 +162,7 @@ START_TEST(test_ix_04_withdrawal)
     static const struct nfenc_field of[] = {{149, 4, 0}, {305, 4, 0}};
     struct nf_exporter *e = exp_of("192.0.2.1", 0, 10);
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
+    nfenc_template_set_begin(&m);
     nfenc_template(&m, 256, v4f, NV4);
     nfenc_template(&m, 257, v4f, NV4);
     nfenc_template(&m, 258, v4f, NV4);
@@ -216,7 +212,7 @@ END_TEST
 START_TEST(test_ix_05_low_template_id)
 {
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
+    nfenc_template_set_begin(&m);
     nfenc_template(&m, 255, v4f, NV4);
     nfenc_template(&m, 256, v4f, NV4); /* the next record is still read */
     nfenc_set_end(&m);
@@ -254,9 +250,7 @@ START_TEST(test_ix_07_reverse_elements)
                                            {4, 1, 0},     {85, 8, 0},   {86, 8, 0}, {1, 8, 29305},
                                            {2, 8, 29305}, {8, 4, 29305}};
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 300, f, 10);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 300, f, 10);
     nfenc_set_begin(&m, 300);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_v4(&m, "10.0.0.2");
@@ -295,9 +289,7 @@ START_TEST(test_reverse_pairs_across_batches)
                                            {2, 8, 0},  {1, 8, 29305}, {2, 8, 29305}};
     enum { N = 101 }; /* 1 + 2 * 100 records: pairs straddle the ends of 64-record batches */
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 301, f, 9);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 301, f, 9);
     nfenc_set_begin(&m, 301);
     for (int i = 0; i < N; i++) {
         nfenc_v4(&m, "10.0.0.1");
@@ -338,9 +330,7 @@ static const struct nfenc_field vf[] = {{8, 4, 0}, {96, NFENC_VARLEN, 0}, {2, 4,
 static void ix_varlen_tpl(void)
 {
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 310, vf, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 310, vf, 3);
     nfenc_set_begin(&m, 310);
 }
 
@@ -393,9 +383,7 @@ START_TEST(test_ix_08_varlen_bad)
     /* Variable field last: 255 and then one byte where two length bytes belong. */
     static const struct nfenc_field last[] = {{8, 4, 0}, {2, 4, 0}, {96, NFENC_VARLEN, 0}};
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 311, last, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 311, last, 3);
     nfenc_set_begin(&m, 311);
     nfenc_v4(&m, "10.0.0.2");
     nfenc_u32(&m, 1);
@@ -423,9 +411,7 @@ START_TEST(test_ix_09_only_empty_varlen)
 {
     static const struct nfenc_field f[] = {{96, NFENC_VARLEN, 0}, {82, NFENC_VARLEN, 0}};
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 320, f, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 320, f, 2);
     nfenc_set_begin(&m, 320);
     nfenc_zeros(&m, 10);
     nfenc_set_end(&m);
@@ -458,9 +444,7 @@ START_TEST(test_ix_11_repeated_ie)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {1, 4, 0}, {8, 4, 0}, {1, 4, 0}};
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 330, f, 4);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 330, f, 4);
     nfenc_set_begin(&m, 330);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_u32(&m, 11);
@@ -495,9 +479,7 @@ START_TEST(test_sampling_packet_interval)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {1, 4, 0}, {2, 4, 0}, {302, 1, 0}};
     ix_options(0, 1, 99);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 501, f, 4);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 501, f, 4);
     nfenc_set_begin(&m, 501);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_u32(&m, 10);
@@ -530,9 +512,7 @@ START_TEST(test_sysinit_relative_times)
     nfenc_u32(&m, 1);
     nfenc_uint(&m, init_ms, 8);
     nfenc_set_end(&m);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, 511, f, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 511, f, 3);
     nfenc_set_begin(&m, 511);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_u32(&m, 3000000);
@@ -553,7 +533,7 @@ START_TEST(test_ntp_and_delta_times)
     static const struct nfenc_field g[] = {{8, 4, 0}, {158, 4, 0}, {159, 4, 0}};
     const uint64_t ntp_s = (uint64_t)T0 - 10 + UINT64_C(2208988800);
     nfenc_ipfix(&m, T0, 0, 0);
-    nfenc_set_begin(&m, 2);
+    nfenc_template_set_begin(&m);
     nfenc_template(&m, 520, f, 3);
     nfenc_template(&m, 521, g, 3);
     nfenc_set_end(&m);

@@ -55,9 +55,7 @@ START_TEST(test_v6_record_exact)
     static const struct nfenc_field f[] = {{27, 16, 0}, {28, 16, 0}, {7, 2, 0}, {11, 2, 0},
                                            {4, 1, 0},   {1, 8, 0},   {2, 8, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 300, f, 7);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 300, f, 7);
     nfenc_set_begin(&m, 300);
     nfenc_v6(&m, "2001:db8::1");
     nfenc_v6(&m, "2001:db8:ffff::2");
@@ -89,9 +87,7 @@ START_TEST(test_int_lengths)
     const struct nfenc_field f[] = {{8, 4, 0}, {1, len, 0}, {2, 1, 0}};
     uint64_t v = len == 8 ? UINT64_C(0x0102030405060708) : (UINT64_C(1) << (8 * len - 1)) + 5;
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 3);
     nfenc_set_begin(&m, 256);
     nfenc_v4(&m, "10.1.1.1");
     nfenc_uint(&m, v, len);
@@ -111,14 +107,12 @@ static void v9_sampling_options(uint32_t interval)
     static const struct nfenc_field f[] = {{1, 4, 0}, {34, 4, 0}, {35, 1, 0}};
     nfenc_set_begin(&m, 1);
     nfenc_options_template(&m, 257, f, 3, 1);
-    nfenc_zeros(&m, 2); /* padding to 4 bytes */
-    nfenc_set_end(&m);
+    nfenc_set_end_pad(&m, 4);
     nfenc_set_begin(&m, 257);
     nfenc_u32(&m, 0);
     nfenc_u32(&m, interval);
     nfenc_u8(&m, 2);
-    nfenc_zeros(&m, 3);
-    nfenc_set_end(&m);
+    nfenc_set_end_pad(&m, 4);
 }
 
 START_TEST(test_options_sampling_scales)
@@ -145,17 +139,14 @@ START_TEST(test_sampler_id_options)
     v9_hdr(1, 0);
     nfenc_set_begin(&m, 1);
     nfenc_options_template(&m, 260, of, 4, 1);
-    nfenc_zeros(&m, 2);
-    nfenc_set_end(&m);
+    nfenc_set_end_pad(&m, 4);
     nfenc_set_begin(&m, 260);
     nfenc_u32(&m, 1);
     nfenc_u8(&m, 5);
     nfenc_u8(&m, 2);
     nfenc_u32(&m, 1000);
     nfenc_set_end(&m);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 261, df, 4);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 261, df, 4);
     nfenc_set_begin(&m, 261);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_u32(&m, 10);
@@ -246,14 +237,11 @@ START_TEST(test_n9_16_redefinition)
     nfenc_finish(&m, 1);
     feed();
     v9_hdr(2, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f2, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f2, 2);
     nfenc_set_begin(&m, 256);
     nfenc_v4(&m, "10.9.9.9");
     nfenc_u16(&m, 77);
-    nfenc_zeros(&m, 2);
-    nfenc_set_end(&m);
+    nfenc_set_end_pad(&m, 4);
     v9_data(256, 1); /* 38 bytes in the old layout: six 6-byte records, 2 bytes padding */
     nfenc_finish(&m, 3);
     feed();
@@ -274,9 +262,7 @@ START_TEST(test_n9_17_kept_apart)
     nfenc_finish(&m, 1);
     feed_from("192.0.2.1", 2055, T0);
     v9_hdr(1, 1); /* same exporter, source id 1: a different layout under id 256 */
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, small, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, small, 2);
     nfenc_finish(&m, 1);
     feed_from("192.0.2.1", 2055, T0);
     v9_hdr(2, 0);
@@ -304,9 +290,7 @@ START_TEST(test_uptime_wrap)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {22, 4, 0}, {21, 4, 0}};
     nfenc_v9(&m, 1000, T0, 1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 3);
     nfenc_set_begin(&m, 256);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_u32(&m, 0xFFFFFFFFu - 999); /* 2000 ms before the header */
@@ -325,9 +309,7 @@ START_TEST(test_absolute_times)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {150, 4, 0}, {151, 4, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 266, f, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 266, f, 3);
     nfenc_set_begin(&m, 266);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_u32(&m, T0 - 60);
@@ -347,9 +329,7 @@ START_TEST(test_nsel_initiator_responder)
                                            {4, 1, 0},   {231, 4, 0}, {232, 4, 0}, {298, 8, 0},
                                            {299, 8, 0}, {152, 8, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 263, f, 10);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 263, f, 10);
     nfenc_set_begin(&m, 263);
     nfenc_v4(&m, "10.0.0.1");
     nfenc_v4(&m, "198.51.100.7");
@@ -395,7 +375,7 @@ START_TEST(test_icmp)
     static const struct nfenc_field f[] = {{8, 4, 0}, {4, 1, 0}, {7, 2, 0}, {11, 2, 0}};
     static const struct nfenc_field g[] = {{8, 4, 0}, {4, 1, 0}, {32, 2, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
+    nfenc_template_set_begin(&m);
     nfenc_template(&m, 256, f, 4);
     nfenc_template(&m, 257, g, 3);
     nfenc_set_end(&m);

@@ -76,9 +76,7 @@ END_TEST
 START_TEST(test_n9_04_zero_fields)
 {
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, NULL, 0);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, NULL, 0);
     nfenc_finish(&m, 1);
     feed();
     ck_assert_uint_eq(ctr(NF_R_TPL_BAD), 1);
@@ -104,7 +102,7 @@ START_TEST(test_n9_05_too_many_fields)
     for (size_t i = 0; i < NF_MAX_FIELDS + 1; i++)
         f[i] = (struct nfenc_field){1, 1, 0};
     v9_hdr(2, 0);
-    nfenc_set_begin(&m, 0);
+    nfenc_template_set_begin(&m);
     nfenc_template(&m, 257, f, NF_MAX_FIELDS + 1);
     nfenc_template(&m, 258, f, NF_MAX_FIELDS); /* the next template is still read */
     nfenc_set_end(&m);
@@ -120,9 +118,7 @@ START_TEST(test_n9_06_zero_length_record)
 {
     static const struct nfenc_field f[] = {{8, 0, 0}, {1, 0, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 2);
     nfenc_set_begin(&m, 256);
     nfenc_zeros(&m, 8);
     nfenc_set_end(&m);
@@ -139,9 +135,7 @@ START_TEST(test_n9_07_one_zero_length_field)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {12, 0, 0}, {1, 4, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 3);
     nfenc_set_begin(&m, 256);
     nfenc_v4(&m, "10.0.0.5");
     nfenc_u32(&m, 99);
@@ -162,9 +156,7 @@ START_TEST(test_n9_08_len_65535)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {82, 65535, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 2);
     nfenc_set_begin(&m, 256);
     nfenc_v4(&m, "10.0.0.7");
     nfenc_varlen(&m, "Gi0/1", 5, false);
@@ -184,9 +176,7 @@ START_TEST(test_n9_09_illegal_field_len)
 {
     static const struct nfenc_field f[] = {{8, 50, 0}, {1, 9, 0}, {2, 4, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 3);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 3);
     nfenc_set_begin(&m, 256);
     nfenc_zeros(&m, 59);
     nfenc_u32(&m, 42);
@@ -206,9 +196,7 @@ START_TEST(test_n9_10_length_sum)
 {
     static const struct nfenc_field f[] = {{82, 40000, 0}, {83, 40000, 0}};
     v9_hdr(1, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, f, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, f, 2);
     nfenc_finish(&m, 1);
     feed();
     ck_assert_uint_eq(ctr(NF_R_TPL_BAD), 1);

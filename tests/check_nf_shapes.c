@@ -25,13 +25,6 @@ static void hdr(int ipfix, uint32_t seq)
         nfenc_v9(&m, 100000, T0, seq, 0);
 }
 
-static void tpl_set(int ipfix, enum nfenc_shape s, uint16_t tid)
-{
-    nfenc_set_begin(&m, ipfix ? 2 : 0);
-    nfenc_shape_template(&m, s, tid);
-    nfenc_set_end(&m);
-}
-
 static const struct nf_exporter_info *info(void)
 {
     static struct nf_exporter_info ex[4];
@@ -53,11 +46,8 @@ START_TEST(test_dual_family_per_record)
         {.proto = 6, .sport = 1, .dport = 2, .bytes = 100, .pkts = 1},
     };
     hdr(_i, 1);
-    tpl_set(_i, NFENC_S_DUAL, 300);
-    nfenc_set_begin(&m, 300);
-    for (size_t i = 0; i < 4; i++)
-        nfenc_shape_record(&m, NFENC_S_DUAL, &f[i]);
-    nfenc_set_end(&m);
+    nfenc_shape_template_set(&m, NFENC_S_DUAL, 300);
+    nfenc_shape_data_set(&m, NFENC_S_DUAL, 300, f, 4);
     nfenc_finish(&m, 5);
     feed();
     ck_assert_uint_eq(rs.n, 4);
@@ -99,11 +89,8 @@ START_TEST(test_dual_family_ip_version)
          .bytes = 50, .pkts = 1},
     };
     hdr(_i, 1);
-    tpl_set(_i, NFENC_S_DUAL_VER, 301);
-    nfenc_set_begin(&m, 301);
-    for (size_t i = 0; i < 5; i++)
-        nfenc_shape_record(&m, NFENC_S_DUAL_VER, &f[i]);
-    nfenc_set_end(&m);
+    nfenc_shape_template_set(&m, NFENC_S_DUAL_VER, 301);
+    nfenc_shape_data_set(&m, NFENC_S_DUAL_VER, 301, f, 5);
     nfenc_finish(&m, 6);
     feed();
     ck_assert_uint_eq(rs.n, 5);
@@ -129,10 +116,8 @@ START_TEST(test_single_family_not_counted)
     const struct nfenc_flow f = {.src4 = "10.0.0.1", .dst4 = "10.0.0.2", .proto = 6,
                                  .sport = 1, .dport = 2, .bytes = 40, .pkts = 1};
     hdr(_i, 1);
-    tpl_set(_i, NFENC_S_V4, 302);
-    nfenc_set_begin(&m, 302);
-    nfenc_shape_record(&m, NFENC_S_V4, &f);
-    nfenc_set_end(&m);
+    nfenc_shape_template_set(&m, NFENC_S_V4, 302);
+    nfenc_shape_data_set(&m, NFENC_S_V4, 302, &f, 1);
     nfenc_finish(&m, 2);
     feed();
     ck_assert_uint_eq(rs.n, 1);
@@ -157,11 +142,8 @@ START_TEST(test_varlen_prefixes)
          .bytes = 10, .pkts = 1, .vrf = big, .app = NULL},
     };
     hdr(_i, 1);
-    tpl_set(_i, NFENC_S_VARLEN, 303);
-    nfenc_set_begin(&m, 303);
-    for (size_t i = 0; i < 3; i++)
-        nfenc_shape_record(&m, NFENC_S_VARLEN, &f[i]);
-    nfenc_set_end(&m);
+    nfenc_shape_template_set(&m, NFENC_S_VARLEN, 303);
+    nfenc_shape_data_set(&m, NFENC_S_VARLEN, 303, f, 3);
     nfenc_finish(&m, 4);
     feed();
     ck_assert_uint_eq(rs.n, 3);
@@ -182,29 +164,19 @@ START_TEST(test_varlen_past_set)
     const struct nfenc_flow f = {.src4 = "10.1.0.1", .dst4 = "10.1.0.2", .proto = 6,
                                  .sport = 1, .dport = 80, .bytes = 234, .pkts = 3,
                                  .vrf = "a", .app = "b"};
+    const struct nfenc_flow cut = {.src4 = "10.9.9.9", .dst4 = "10.9.9.8", .proto = 6,
+                                   .sport = 1, .dport = 2, .bytes = 99, .pkts = 1};
     hdr(_i, 1);
-    tpl_set(_i, NFENC_S_VARLEN, 304);
+    nfenc_shape_template_set(&m, NFENC_S_VARLEN, 304);
     nfenc_set_begin(&m, 304);
     nfenc_shape_record(&m, NFENC_S_VARLEN, &f);
-    nfenc_v4(&m, "10.9.9.9");
-    nfenc_v4(&m, "10.9.9.8");
-    nfenc_u8(&m, 6);
-    nfenc_u16(&m, 1);
-    nfenc_u16(&m, 2);
-    nfenc_u32(&m, 99);
-    nfenc_u32(&m, 1);
+    nfenc_shape_record_fixed(&m, NFENC_S_VARLEN, &cut);
     nfenc_u8(&m, 200); /* VRF name of 200 bytes in a set that has 3 left */
     nfenc_bytes(&m, "abc", 3);
     nfenc_set_end(&m);
     nfenc_set_begin(&m, 304);
     nfenc_shape_record(&m, NFENC_S_VARLEN, &f);
-    nfenc_v4(&m, "10.9.9.9");
-    nfenc_v4(&m, "10.9.9.8");
-    nfenc_u8(&m, 6);
-    nfenc_u16(&m, 1);
-    nfenc_u16(&m, 2);
-    nfenc_u32(&m, 99);
-    nfenc_u32(&m, 1);
+    nfenc_shape_record_fixed(&m, NFENC_S_VARLEN, &cut);
     nfenc_u8(&m, 255); /* 3-byte form cut after its first length byte */
     nfenc_u8(&m, 1);
     nfenc_set_end(&m);
@@ -227,11 +199,9 @@ START_TEST(test_counts_never_invented)
     const struct nfenc_flow np = {.src4 = "10.2.0.3", .dst4 = "10.2.0.4", .proto = 17,
                                   .sport = 3, .dport = 4, .bytes = 1234};
     hdr(_i, 1);
-    tpl_set(_i, NFENC_S_V4, 305);
-    tpl_set(_i, NFENC_S_NOPKT, 306);
-    nfenc_set_begin(&m, 305);
-    nfenc_shape_record(&m, NFENC_S_V4, &z);
-    nfenc_set_end(&m);
+    nfenc_shape_template_set(&m, NFENC_S_V4, 305);
+    nfenc_shape_template_set(&m, NFENC_S_NOPKT, 306);
+    nfenc_shape_data_set(&m, NFENC_S_V4, 305, &z, 1);
     nfenc_set_begin(&m, 306);
     nfenc_shape_record(&m, NFENC_S_NOPKT, &np);
     nfenc_shape_record(&m, NFENC_S_NOPKT, &np);

@@ -27,9 +27,7 @@ static const struct nfenc_field f5[] = {{8, 4, 0}, {12, 4, 0}, {1, 4, 0}, {2, 2,
 static void msg_tpl(uint32_t seq, uint16_t tid)
 {
     nfenc_v9(&m, 100000 + seq, T0, seq, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, tid, f5, 5);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, tid, f5, 5);
     nfenc_finish(&m, 1);
 }
 
@@ -103,9 +101,7 @@ START_TEST(test_limit_count)
     msg_tpl(4, 257);
     feed();
     nfenc_v9(&m, 100005, T0, 5, 0);
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, 256, other, 2);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, 256, other, 2);
     nfenc_finish(&m, 1);
     feed();
     ck_assert_uint_eq(ctr(NF_R_TPL_LIMIT), 1);

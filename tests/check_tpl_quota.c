@@ -30,9 +30,7 @@ static const struct nfenc_field flds[] = {{8, 4, 0}, {12, 4, 0}, {1, 8, 0}, {2, 
 static void msg_template(uint32_t domain, uint32_t seq, uint16_t tid)
 {
     nfenc_ipfix(&m, T0, seq, domain);
-    nfenc_set_begin(&m, 2);
-    nfenc_template(&m, tid, flds, 5);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, tid, flds, 5);
     nfenc_finish(&m, 0);
 }
 

@@ -42,20 +42,15 @@ static void hdr(int ipfix, uint32_t seq)
     n_records = 0;
 }
 
-static void tpl(int ipfix, enum nfenc_shape s, uint16_t tid)
+static void tpl(enum nfenc_shape s, uint16_t tid)
 {
-    nfenc_set_begin(&m, ipfix ? 2 : 0);
-    nfenc_shape_template(&m, s, tid);
-    nfenc_set_end(&m);
+    nfenc_shape_template_set(&m, s, tid);
     n_records++;
 }
 
 static void data(enum nfenc_shape s, uint16_t tid, const struct nfenc_flow *f, size_t n)
 {
-    nfenc_set_begin(&m, tid);
-    for (size_t i = 0; i < n; i++)
-        nfenc_shape_record(&m, s, &f[i]);
-    nfenc_set_end(&m);
+    nfenc_shape_data_set(&m, s, tid, f, n);
     n_records = (uint16_t)(n_records + n);
 }
 
@@ -121,7 +116,7 @@ static void dual(const char *dir, int ipfix, bool ver)
     snprintf(name, sizeof name, "%s-%s.pcap", ver ? "dualver" : "dual", ipfix ? "ipfix" : "v9");
     struct pcapw *w = open_cap(dir, name);
     hdr(ipfix, 1);
-    tpl(ipfix, s, 300);
+    tpl(s, 300);
     data(s, 300, f, 3);
     put(w, 1);
     hdr(ipfix, ipfix ? 4 : 2);
@@ -146,18 +141,14 @@ static void varlen(const char *dir, int ipfix, bool past)
     snprintf(name, sizeof name, "varlen%s-%s.pcap", past ? "-past" : "", ipfix ? "ipfix" : "v9");
     struct pcapw *w = open_cap(dir, name);
     hdr(ipfix, 1);
-    tpl(ipfix, NFENC_S_VARLEN, 310);
+    tpl(NFENC_S_VARLEN, 310);
     data(NFENC_S_VARLEN, 310, f, 3);
     if (past) { /* a record whose VRF name says 200 bytes where the set has 3 */
+        const struct nfenc_flow cut = {.src4 = "10.20.0.9", .dst4 = "10.20.0.8", .proto = 6,
+                                       .sport = 1, .dport = 2, .bytes = 999, .pkts = 9};
         nfenc_set_begin(&m, 310);
         nfenc_shape_record(&m, NFENC_S_VARLEN, &f[0]);
-        nfenc_v4(&m, "10.20.0.9");
-        nfenc_v4(&m, "10.20.0.8");
-        nfenc_u8(&m, 6);
-        nfenc_u16(&m, 1);
-        nfenc_u16(&m, 2);
-        nfenc_u32(&m, 999);
-        nfenc_u32(&m, 9);
+        nfenc_shape_record_fixed(&m, NFENC_S_VARLEN, &cut);
         nfenc_u8(&m, 200);
         nfenc_bytes(&m, "abc", 3);
         nfenc_set_end(&m);
@@ -182,8 +173,8 @@ static void counts(const char *dir, int ipfix)
     };
     struct pcapw *w = open_cap(dir, ipfix ? "counts-ipfix.pcap" : "counts-v9.pcap");
     hdr(ipfix, 1);
-    tpl(ipfix, NFENC_S_V4, 320);
-    tpl(ipfix, NFENC_S_NOPKT, 321);
+    tpl(NFENC_S_V4, 320);
+    tpl(NFENC_S_NOPKT, 321);
     data(NFENC_S_V4, 320, z, 2);
     data(NFENC_S_NOPKT, 321, np, 2);
     put(w, 1);
@@ -201,7 +192,7 @@ static void selftalk(const char *dir, int ipfix)
     };
     struct pcapw *w = open_cap(dir, ipfix ? "selftalk-ipfix.pcap" : "selftalk-v9.pcap");
     hdr(ipfix, 1);
-    tpl(ipfix, NFENC_S_V4, 330);
+    tpl(NFENC_S_V4, 330);
     data(NFENC_S_V4, 330, f, 3);
     put(w, 1);
     close_cap(w);

@@ -16,9 +16,7 @@ static const struct nfenc_field v4f[] = {
 
 static inline void v9_tpl(uint16_t tid)
 {
-    nfenc_set_begin(&m, 0);
-    nfenc_template(&m, tid, v4f, NV4);
-    nfenc_set_end(&m);
+    nfenc_template_set(&m, tid, v4f, NV4);
 }
 
 static inline void v4_rec(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint32_t bytes,

@@ -143,6 +143,26 @@ size_t nfenc_set_end(struct nfenc *m)
     return len;
 }
 
+size_t nfenc_set_end_pad(struct nfenc *m, size_t align)
+{
+    size_t len = m->len - m->set_start;
+    if (align > 1 && len % align)
+        nfenc_zeros(m, align - len % align);
+    return nfenc_set_end(m);
+}
+
+void nfenc_template_set_begin(struct nfenc *m)
+{
+    nfenc_set_begin(m, m->version == 9 ? 0 : 2);
+}
+
+size_t nfenc_template_set(struct nfenc *m, uint16_t tid, const struct nfenc_field *f, size_t n)
+{
+    nfenc_template_set_begin(m);
+    nfenc_template(m, tid, f, n);
+    return nfenc_set_end(m);
+}
+
 static void nfenc_field_spec(struct nfenc *m, const struct nfenc_field *f)
 {
     if (m->version == 10 && f->pen) {
@@ -240,7 +260,7 @@ static void nfenc_text(struct nfenc *m, const char *t, bool long_form)
     nfenc_varlen(m, t ? t : "", t ? strlen(t) : 0, long_form);
 }
 
-void nfenc_shape_record(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f)
+void nfenc_shape_record_fixed(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f)
 {
     bool dual = s == NFENC_S_DUAL || s == NFENC_S_DUAL_VER;
     nfenc_addr4(m, f->src4);
@@ -259,8 +279,29 @@ void nfenc_shape_record(struct nfenc *m, enum nfenc_shape s, const struct nfenc_
         nfenc_u32(m, f->pkts);
     if (s == NFENC_S_DUAL_VER)
         nfenc_u8(m, f->ip_version);
+}
+
+void nfenc_shape_record(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f)
+{
+    nfenc_shape_record_fixed(m, s, f);
     if (s == NFENC_S_VARLEN) {
         nfenc_text(m, f->vrf, f->long_form);
         nfenc_text(m, f->app, f->long_form);
     }
+}
+
+size_t nfenc_shape_template_set(struct nfenc *m, enum nfenc_shape s, uint16_t tid)
+{
+    nfenc_template_set_begin(m);
+    nfenc_shape_template(m, s, tid);
+    return nfenc_set_end(m);
+}
+
+size_t nfenc_shape_data_set(struct nfenc *m, enum nfenc_shape s, uint16_t tid,
+                            const struct nfenc_flow *f, size_t n)
+{
+    nfenc_set_begin(m, tid);
+    for (size_t i = 0; i < n; i++)
+        nfenc_shape_record(m, s, &f[i]);
+    return nfenc_set_end(m);
 }

@@ -5,9 +5,10 @@
  * with nfenc_v9 / nfenc_ipfix, open a set with nfenc_set_begin, write template records,
  * data records (raw integers and addresses) or anything else, close the set with
  * nfenc_set_end (which writes its length), and call nfenc_finish (which writes the IPFIX
- * message length, or the v9 count given). Corruptions: write raw bytes anywhere with
- * nfenc_put_u16_at / nfenc_put_u32_at, or leave sets unclosed and write lengths by hand.
- * Writes past the buffer are ignored and set `overflow`.
+ * message length, or the v9 count given). The common whole sets have one call each:
+ * nfenc_template_set (one template), nfenc_shape_template_set and nfenc_shape_data_set.
+ * Corruptions: write raw bytes anywhere with nfenc_put_u16_at / nfenc_put_u32_at, or leave sets
+ * unclosed and write lengths by hand. Writes past the buffer are ignored and set `overflow`.
  */
 #ifndef FLOWDRILL_TESTS_NFENC_H
 #define FLOWDRILL_TESTS_NFENC_H
@@ -48,6 +49,15 @@ size_t nfenc_finish(struct nfenc *m, uint16_t v9_count);
  * header) and returns it. */
 void nfenc_set_begin(struct nfenc *m, uint16_t id);
 size_t nfenc_set_end(struct nfenc *m);
+
+/* Open the template set of m's version (flowset id 0 in v9, set id 2 in IPFIX); close it with
+ * nfenc_set_end. */
+void nfenc_template_set_begin(struct nfenc *m);
+/* A whole template set holding the one template record `tid`; returns the set's length. */
+size_t nfenc_template_set(struct nfenc *m, uint16_t tid, const struct nfenc_field *f, size_t n);
+/* Close the open set after zero padding up to a multiple of `align` bytes (RFC 3954 and
+ * 7011 allow it); returns the set's length. */
+size_t nfenc_set_end_pad(struct nfenc *m, size_t align);
 
 /* Template record (v9 or IPFIX form according to m->version); inside a template set. */
 void nfenc_template(struct nfenc *m, uint16_t tid, const struct nfenc_field *f, size_t n);
@@ -110,5 +120,13 @@ struct nfenc_flow {
 void nfenc_shape_template(struct nfenc *m, enum nfenc_shape s, uint16_t tid);
 /* One record of a shape. */
 void nfenc_shape_record(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f);
+/* A record's fixed-length fields alone, for writing its variable-length ones by hand (a
+ * length past the set, a cut prefix); the whole record for shapes without any. */
+void nfenc_shape_record_fixed(struct nfenc *m, enum nfenc_shape s, const struct nfenc_flow *f);
+/* A whole template set holding the shape's template `tid`, and a whole data set of its
+ * records f[0..n-1]; each returns the set's length. */
+size_t nfenc_shape_template_set(struct nfenc *m, enum nfenc_shape s, uint16_t tid);
+size_t nfenc_shape_data_set(struct nfenc *m, enum nfenc_shape s, uint16_t tid,
+                            const struct nfenc_flow *f, size_t n);
 
 #endif
