@@ -20,6 +20,7 @@ static struct localnet ln;
 static struct agg *agg;
 static struct packet_stats pkt;
 static char buf[1 << 16];
+static enum topn_sort sort = TOPN_SORT_BYTES;
 
 static void setup(void)
 {
@@ -39,6 +40,7 @@ static void setup(void)
     r[1].tcp_flags = 0x12;
     agg_add(agg, r, 4);
     agg_finish(agg);
+    sort = TOPN_SORT_BYTES;
     memset(&pkt, 0, sizeof pkt);
     pkt.count[PACKET_R_NON_IP] = 7;
     pkt.count[PACKET_R_TRUNCATED] = 2;
@@ -54,7 +56,7 @@ static const char *render(bool json, unsigned tables, size_t top)
 {
     struct report_source src = {"file", "x \"quoted\".pcap", 9, 0, 0};
     struct report_ctx c = {.agg = agg, .pkt = &pkt, .sources = &src, .n_sources = 1,
-                           .tables = tables, .sort = TOPN_SORT_BYTES, .top = top, .final = true};
+                           .tables = tables, .sort = sort, .top = top, .final = true};
     FILE *f = fmemopen(buf, sizeof buf, "w");
     int r = json ? report_json(f, &c) : report_text(f, &c);
     fclose(f);
@@ -115,6 +117,42 @@ START_TEST(test_text_layout)
 }
 END_TEST
 
+/* Conversations keep a 2-s rate only: asked for rate10, the flow table says it used rate2,
+ * and the values it ranks by are the ones topn_row_value reads from each row. */
+START_TEST(test_flow_sort_is_stated)
+{
+    sort = TOPN_SORT_RATE10;
+    const char *j = render(true, 1u << AGG_T_HOST | 1u << AGG_T_FLOW, 0);
+    ck_assert(jsoncheck(j));
+    ck_assert_ptr_nonnull(strstr(j, "\"sort\":\"rate10\",\"table_sort\":{\"host\":\"rate10\","
+                                    "\"flow\":\"rate2\"},\"tables\":{"));
+    const char *t = render(false, 1u << AGG_T_HOST | 1u << AGG_T_FLOW, 0);
+    ck_assert_ptr_nonnull(strstr(t, "host: 6 rows by rate10\n"));
+    ck_assert_ptr_nonnull(strstr(t, "flow: 3 rows by rate2 (conversations keep a 2 s rate only)"));
+
+    ck_assert_int_eq(topn_sort_for(AGG_T_FLOW, TOPN_SORT_RATE40), TOPN_SORT_RATE2);
+    ck_assert_int_eq(topn_sort_for(AGG_T_FLOW, TOPN_SORT_PACKETS), TOPN_SORT_PACKETS);
+    ck_assert_int_eq(topn_sort_for(AGG_T_HOST, TOPN_SORT_RATE40), TOPN_SORT_RATE40);
+    struct topn_row *rows;
+    size_t n = topn_select(agg, AGG_T_FLOW, TOPN_SORT_RATE40, 0, &rows);
+    ck_assert_uint_eq(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(topn_row_value(&rows[i], TOPN_SORT_RATE40), rows[i].win[0]);
+        if (i)
+            ck_assert_uint_ge(rows[i - 1].win[0], rows[i].win[0]);
+    }
+    free(rows);
+    n = topn_select(agg, AGG_T_HOST, TOPN_SORT_PACKETS, 0, &rows);
+    for (size_t i = 1; i < n; i++)
+        ck_assert_uint_ge(topn_row_value(&rows[i - 1], TOPN_SORT_PACKETS),
+                          topn_row_value(&rows[i], TOPN_SORT_PACKETS));
+    ck_assert_uint_eq(topn_row_value(&rows[0], TOPN_SORT_PACKETS), rows[0].packets);
+    ck_assert_uint_eq(topn_row_value(&rows[0], TOPN_SORT_RATE10), rows[0].win[1]);
+    ck_assert_uint_eq(topn_row_value(&rows[0], TOPN_SORT_FLOWS), rows[0].flows);
+    free(rows);
+}
+END_TEST
+
 START_TEST(test_units)
 {
     char b[32];
@@ -137,6 +175,7 @@ int main(void)
     tcase_add_test(tc, test_json_is_valid_and_exact);
     tcase_add_test(tc, test_json_top_limits_rows);
     tcase_add_test(tc, test_text_layout);
+    tcase_add_test(tc, test_flow_sort_is_stated);
     tcase_add_test(tc, test_units);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -169,6 +169,26 @@ START_TEST(test_sort_step_and_window)
 }
 END_TEST
 
+/* --sort NAME: the screen starts on that key's column and window, and the column ranks the
+ * live tables by the same key (one mapping, both ways). */
+START_TEST(test_sort_key_columns)
+{
+    static const enum col_id want[TOPN_SORT_MAX] = {COL_TOTAL, COL_PACKETS, COL_FLOWS,
+                                                    COL_RATE2, COL_RATE10,  COL_RATE40};
+    static const enum view_window win[TOPN_SORT_MAX] = {VIEW_WTOTAL, VIEW_W2, VIEW_W2,
+                                                        VIEW_W2,     VIEW_W10, VIEW_W40};
+    for (int s = 0; s < TOPN_SORT_MAX; s++) {
+        struct view w;
+        view_init(&w, NULL, (enum topn_sort)s);
+        ck_assert_int_eq(w.sort_col, want[s]);
+        ck_assert_int_eq(w.window, win[s]);
+        ck_assert_int_eq(view_col_sort(w.sort_col), s);
+        view_free(&w);
+    }
+    ck_assert_int_eq(view_col_sort(COL_PEERS), TOPN_SORT_BYTES);
+}
+END_TEST
+
 START_TEST(test_selection_kept_by_key)
 {
     select_key(VC_C);
@@ -505,6 +525,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, test_iface_util_column);
     tcase_add_test(tc, test_sort_every_column_both_ways);
     tcase_add_test(tc, test_sort_step_and_window);
+    tcase_add_test(tc, test_sort_key_columns);
     tcase_add_test(tc, test_selection_kept_by_key);
     tcase_add_test(tc, test_top_row_until_the_user_moves);
     tcase_add_test(tc, test_hold_after_move_and_freeze);

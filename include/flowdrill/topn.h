@@ -33,6 +33,22 @@ extern const uint32_t topn_windows[3];
 const char *topn_sort_name(enum topn_sort s);
 int topn_sort_parse(const char *name); /* -1 when unknown */
 
+/*
+ * The one home of what a sort key means: a row's counter (bytes, packets, flows) or the bytes
+ * of one rate window. The live selection (topn_select), the drill-down's re-sort (query.c) and
+ * the screen's columns (columns.c) all ask here.
+ */
+enum topn_measure { TOPN_BY_BYTES, TOPN_BY_PACKETS, TOPN_BY_FLOWS, TOPN_BY_WINDOW };
+enum topn_measure topn_sort_measure(enum topn_sort s);
+int topn_sort_window(enum topn_sort s); /* 0..2 for rate2/10/40, -1 for the counters */
+
+/*
+ * The sort table `t` really uses when `s` is asked for. Conversations (AGG_T_FLOW) keep a 2-s
+ * rate only, so rate10 and rate40 rank them by rate2; reports say so (report.c prints the sort
+ * each table used), and the screen's flow view has no 10 s / 40 s column to sort by.
+ */
+enum topn_sort topn_sort_for(enum agg_table t, enum topn_sort s);
+
 struct topn_row {
     union {
         uint8_t raw[AGG_KEY_MAX];
@@ -53,8 +69,12 @@ struct topn_row {
 /* Rate of window w (0..2) in bits per second, rounded down. */
 uint64_t topn_row_rate_bps(const struct topn_row *r, int w);
 
+/* The value a copied row ranks by under `s` (what topn_select ranked the live entry by). */
+uint64_t topn_row_value(const struct topn_row *r, enum topn_sort s);
+
 /*
- * Select the top `n` rows of table `t` by `sort`, descending (ties: smaller key first).
+ * Select the top `n` rows of table `t` by topn_sort_for(t, sort), descending (ties: smaller
+ * key first).
  * n == 0 selects every row. The "other" row is included when it holds traffic.
  * Returns the number of rows written to *rows (allocated; caller frees with free()).
  */

@@ -179,6 +179,11 @@ const struct col_def *view_col(enum col_id c);
 size_t view_columns(const struct view *v, enum col_id *out, size_t max);
 /* Is column c shown in this view at all (regardless of width)? */
 bool view_has_column(const struct view *v, enum col_id c);
+/* The column a sort key is shown in (--sort NAME starts the screen sorted by it), and the sort
+ * key a column ranks the live tables by (TOPN_SORT_BYTES for a column that is no sort key).
+ * One table in columns.c; what a sort key measures is topn.h's. */
+enum col_id view_sort_col(enum topn_sort s);
+enum topn_sort view_col_sort(enum col_id c);
 
 /* The value a row is compared and barred by for the current window. */
 uint64_t view_row_window(const struct view *v, const struct view_row *r);

@@ -32,6 +32,49 @@ int topn_sort_parse(const char *name)
     return -1;
 }
 
+enum topn_measure topn_sort_measure(enum topn_sort s)
+{
+    switch (s) {
+    case TOPN_SORT_PACKETS:
+        return TOPN_BY_PACKETS;
+    case TOPN_SORT_FLOWS:
+        return TOPN_BY_FLOWS;
+    case TOPN_SORT_RATE2:
+    case TOPN_SORT_RATE10:
+    case TOPN_SORT_RATE40:
+        return TOPN_BY_WINDOW;
+    default:
+        return TOPN_BY_BYTES;
+    }
+}
+
+int topn_sort_window(enum topn_sort s)
+{
+    return topn_sort_measure(s) == TOPN_BY_WINDOW ? (int)(s - TOPN_SORT_RATE2) : -1;
+}
+
+enum topn_sort topn_sort_for(enum agg_table t, enum topn_sort s)
+{
+    if (t == AGG_T_FLOW && (s == TOPN_SORT_RATE10 || s == TOPN_SORT_RATE40))
+        return TOPN_SORT_RATE2;
+    return (unsigned)s < TOPN_SORT_MAX ? s : TOPN_SORT_BYTES;
+}
+
+uint64_t topn_row_value(const struct topn_row *r, enum topn_sort s)
+{
+    s = topn_sort_for((enum agg_table)r->table, s);
+    switch (topn_sort_measure(s)) {
+    case TOPN_BY_PACKETS:
+        return r->packets;
+    case TOPN_BY_FLOWS:
+        return r->flows;
+    case TOPN_BY_WINDOW:
+        return r->win[topn_sort_window(s)];
+    default:
+        return r->bytes;
+    }
+}
+
 uint64_t topn_row_rate_bps(const struct topn_row *r, int w)
 {
     uint32_t s = r->win_secs[w] ? r->win_secs[w] : 1;
@@ -87,37 +130,33 @@ uint64_t topn_flow_win2(const struct flow_cold *c, uint32_t now)
     return sum;
 }
 
+/* The live entry's topn_row_value, read in place (c->sort is already topn_sort_for's). */
 static uint64_t topn_value(const struct topn_ctx *c, uint32_t idx)
 {
     uint32_t now = agg_now(c->a);
+    enum topn_measure m = topn_sort_measure(c->sort);
     if (c->t == AGG_T_FLOW) {
         const struct flow_cold *fc = &flow_table_cold(agg_flow_table(c->a))[idx];
         const struct flow_hot *fh = &flow_table_hot(agg_flow_table(c->a))[idx];
-        switch (c->sort) {
-        case TOPN_SORT_PACKETS:
+        switch (m) {
+        case TOPN_BY_PACKETS:
             return fc->pkts[0] + fc->pkts[1] + fh->d_pkts[0] + fh->d_pkts[1];
-        case TOPN_SORT_FLOWS:
+        case TOPN_BY_FLOWS:
             return 1;
-        case TOPN_SORT_RATE2:
-        case TOPN_SORT_RATE10:
-        case TOPN_SORT_RATE40:
+        case TOPN_BY_WINDOW:
             return topn_flow_win2(fc, now);
         default:
             return fc->bytes[0] + fc->bytes[1] + fh->d_bytes[0] + fh->d_bytes[1];
         }
     }
     const struct stat_entry *e = stat_table_centry(agg_stat_table(c->a, c->t), idx);
-    switch (c->sort) {
-    case TOPN_SORT_PACKETS:
+    switch (m) {
+    case TOPN_BY_PACKETS:
         return e->pkts[0] + e->pkts[1];
-    case TOPN_SORT_FLOWS:
+    case TOPN_BY_FLOWS:
         return e->flows;
-    case TOPN_SORT_RATE2:
-        return stat_entry_window(e, now, 2);
-    case TOPN_SORT_RATE10:
-        return stat_entry_window(e, now, 10);
-    case TOPN_SORT_RATE40:
-        return stat_entry_window(e, now, 40);
+    case TOPN_BY_WINDOW:
+        return stat_entry_window(e, now, topn_windows[topn_sort_window(c->sort)]);
     default:
         return e->bytes[0] + e->bytes[1];
     }
@@ -203,7 +242,7 @@ static void topn_sift_down(const struct topn_ctx *c, struct topn_cand *h, size_t
 size_t topn_select(const struct agg *a, enum agg_table t, enum topn_sort sort, size_t n,
                    struct topn_row **rows)
 {
-    struct topn_ctx c = {a, t, sort, {0, 0, 0}};
+    struct topn_ctx c = {a, t, topn_sort_for(t, sort), {0, 0, 0}};
     topn_window_secs(a, c.secs);
 
     uint32_t slots;

@@ -457,7 +457,17 @@ int report_json(FILE *o, const struct report_ctx *c)
     json_u64(o, "memory_bytes", t.memory, true);
     alert_fmt_report_json(o, c->det);
 
-    fprintf(o, ",\"sort\":\"%s\",\"tables\":{", topn_sort_name(c->sort));
+    /* the sort asked for, and the one each table used (flows have a 2-s rate only) */
+    fprintf(o, ",\"sort\":\"%s\",\"table_sort\":{", topn_sort_name(c->sort));
+    first = true;
+    for (int tb = 0; tb < AGG_T_MAX; tb++) {
+        if (!(c->tables & (1u << tb)))
+            continue;
+        fprintf(o, "%s\"%s\":\"%s\"", first ? "" : ",", agg_table_name(tb),
+                topn_sort_name(topn_sort_for(tb, c->sort)));
+        first = false;
+    }
+    fputs("},\"tables\":{", o);
     first = true;
     for (int tb = 0; tb < AGG_T_MAX; tb++) {
         if (!(c->tables & (1u << tb)))
@@ -580,8 +590,10 @@ int report_text(FILE *o, const struct report_ctx *c)
                 kw = l;
         }
         fputc('\n', o);
-        fprintf(o, "%s: %zu row%s by %s\n", agg_table_name(tb), n, n == 1 ? "" : "s",
-                topn_sort_name(c->sort));
+        enum topn_sort used = topn_sort_for(tb, c->sort);
+        fprintf(o, "%s: %zu row%s by %s%s\n", agg_table_name(tb), n, n == 1 ? "" : "s",
+                topn_sort_name(used),
+                used != c->sort ? " (conversations keep a 2 s rate only)" : "");
         /* hosts and interfaces also show the two directions: received/in and sent/out */
         bool dirs = tb == AGG_T_HOST || tb == AGG_T_IFACE;
         const char *din = tb == AGG_T_HOST ? "received" : "in", *dout =

@@ -35,6 +35,31 @@ static const struct col_def col_defs[COL_MAX] = {
     [COL_SPARK] = {COL_SPARK, "LAST 60s", 10, 11, false, true},
 };
 
+/* Each sort key and its column, the one home of the mapping (see view.h). */
+static const struct {
+    enum topn_sort sort;
+    enum col_id col;
+} col_sorts[] = {
+    {TOPN_SORT_BYTES, COL_TOTAL}, {TOPN_SORT_PACKETS, COL_PACKETS}, {TOPN_SORT_FLOWS, COL_FLOWS},
+    {TOPN_SORT_RATE2, COL_RATE2}, {TOPN_SORT_RATE10, COL_RATE10}, {TOPN_SORT_RATE40, COL_RATE40},
+};
+
+enum col_id view_sort_col(enum topn_sort s)
+{
+    for (size_t i = 0; i < sizeof col_sorts / sizeof col_sorts[0]; i++)
+        if (col_sorts[i].sort == s)
+            return col_sorts[i].col;
+    return COL_RATE2;
+}
+
+enum topn_sort view_col_sort(enum col_id c)
+{
+    for (size_t i = 0; i < sizeof col_sorts / sizeof col_sorts[0]; i++)
+        if (col_sorts[i].col == c)
+            return col_sorts[i].sort;
+    return TOPN_SORT_BYTES;
+}
+
 const struct col_def *view_col(enum col_id c)
 {
     return &col_defs[(unsigned)c < COL_MAX ? c : COL_KEY];

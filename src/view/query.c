@@ -422,23 +422,7 @@ static int q_cmp_prefer(const void *x, const void *y, void *arg)
     const struct topn_row *a = &((const struct view_row *)x)->r;
     const struct topn_row *b = &((const struct view_row *)y)->r;
     enum topn_sort s = *(const enum topn_sort *)arg;
-    uint64_t va, vb;
-    switch (s) {
-    case TOPN_SORT_PACKETS:
-        va = a->packets, vb = b->packets;
-        break;
-    case TOPN_SORT_FLOWS:
-        va = a->flows, vb = b->flows;
-        break;
-    case TOPN_SORT_RATE2:
-    case TOPN_SORT_RATE10:
-    case TOPN_SORT_RATE40:
-        va = a->win[s - TOPN_SORT_RATE2], vb = b->win[s - TOPN_SORT_RATE2];
-        break;
-    default:
-        va = a->bytes, vb = b->bytes;
-        break;
-    }
+    uint64_t va = topn_row_value(a, s), vb = topn_row_value(b, s);
     if (va != vb)
         return va > vb ? -1 : 1;
     return memcmp(a->key.raw, b->key.raw, sizeof a->key.raw);

@@ -23,29 +23,11 @@ void view_init(struct view *v, const struct service_db *svc, enum topn_sort init
     v->bars = true;
     v->totals = true;
     v->page = 20;
-    switch (initial) {
-    case TOPN_SORT_BYTES:
-        v->sort_col = COL_TOTAL;
-        v->window = VIEW_WTOTAL;
-        break;
-    case TOPN_SORT_PACKETS:
-        v->sort_col = COL_PACKETS;
-        break;
-    case TOPN_SORT_FLOWS:
-        v->sort_col = COL_FLOWS;
-        break;
-    case TOPN_SORT_RATE10:
-        v->sort_col = COL_RATE10;
-        v->window = VIEW_W10;
-        break;
-    case TOPN_SORT_RATE40:
-        v->sort_col = COL_RATE40;
-        v->window = VIEW_W40;
-        break;
-    default:
-        v->sort_col = COL_RATE2;
-        v->window = VIEW_W2;
-    }
+    v->sort_col = view_sort_col(initial);
+    /* the bars and the window follow the sort: a rate's window, or the totals for bytes */
+    int w = topn_sort_window(initial);
+    v->window = w >= 0 ? (enum view_window)w
+                       : initial == TOPN_SORT_BYTES ? VIEW_WTOTAL : VIEW_W2;
 }
 
 void view_free(struct view *v)
@@ -209,20 +191,7 @@ static void vm_sort(struct view *v, const struct query_result *old, bool hold)
 
 static enum topn_sort vm_prefer(const struct view *v)
 {
-    switch (v->sort_col) {
-    case COL_RATE2:
-        return TOPN_SORT_RATE2;
-    case COL_RATE10:
-        return TOPN_SORT_RATE10;
-    case COL_RATE40:
-        return TOPN_SORT_RATE40;
-    case COL_PACKETS:
-        return TOPN_SORT_PACKETS;
-    case COL_FLOWS:
-        return TOPN_SORT_FLOWS;
-    default:
-        return TOPN_SORT_BYTES;
-    }
+    return view_col_sort(v->sort_col);
 }
 
 static void vm_scroll(struct view *v)
