@@ -77,6 +77,7 @@ static void teardown(void)
 static void draw(void)
 {
     alerts_view_set(&u.alerts, det);
+    ui_layout(&u, cv->w, cv->h, &st);
     ui_render(&u, cv, &st, now_ms);
 }
 

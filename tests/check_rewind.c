@@ -235,6 +235,7 @@ static enum ui_action key(int k)
     }
     if (a == UI_ACT_REFRESH)
         view_refresh(&u.view, f.agg, 1000);
+    ui_layout(&u, cv->w, cv->h, &st);
     ui_render(&u, cv, &st, 1000);
     return a;
 }

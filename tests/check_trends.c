@@ -303,6 +303,7 @@ static enum ui_action key_read(sqlite3 *db, int k)
         trends_query(db, &q, &d);
         trends_take(&u.trends, &d);
     }
+    ui_layout(&u, cv->w, cv->h, &st);
     ui_render(&u, cv, &st, 1000);
     return a;
 }
@@ -411,6 +412,7 @@ START_TEST(test_screen_off_and_empty)
     u.trends.range = TRENDS_1H;
     trends_query(db, &q, &d);
     trends_take(&u.trends, &d);
+    ui_layout(&u, cv->w, cv->h, &st);
     ui_render(&u, cv, &st, 1000);
     ck_assert_int_ge(canvas_mem_find(cv, "no history in the last 1 h"), 0);
     /* every size from the smallest renders */

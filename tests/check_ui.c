@@ -42,6 +42,7 @@ static void teardown(void)
 
 static void draw(void)
 {
+    ui_layout(&u, cv->w, cv->h, &st);
     ui_render(&u, cv, &st, now_ms);
 }
 

@@ -138,8 +138,17 @@ enum ui_action ui_key_alerts(struct ui *u, int key, uint64_t now_ms);
 /* Show the flows behind the selected alert: the Flows view, live, filtered to it. */
 bool ui_alert_drill(struct ui *u, uint64_t now_ms);
 
-/* Render the whole screen. `now_ms` expires messages. */
-void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms);
+/*
+ * Fit the views to a w x h screen: the rows a page of the main table and of the Alerts table
+ * holds (scrolling and PgUp/PgDn follow it), the help page's scroll kept within its lines.
+ * Call it before ui_render whenever the size or the status may have changed (every frame is
+ * fine); data flows one way: ui_layout and the input functions change the ui, ui_render only
+ * reads it.
+ */
+void ui_layout(struct ui *u, int w, int h, const struct ui_status *st);
+/* Draw the whole screen from the ui and the status. `now_ms` decides which messages show. */
+void ui_render(const struct ui *u, struct canvas *c, const struct ui_status *st,
+               uint64_t now_ms);
 
 /* Smallest usable terminal. */
 #define UI_MIN_W 40

@@ -214,7 +214,9 @@ static void aui_draw(struct app *a, bool full)
         return;
     if (u->dns)
         resolver_set_enabled(u->dns, u->ui.view.dns); /* the n key */
-    ui_render(&u->ui, tui_canvas(u->tui), &u->st, aui_now_ms());
+    struct canvas *c = tui_canvas(u->tui);
+    ui_layout(&u->ui, c->w, c->h, &u->st);
+    ui_render(&u->ui, c, &u->st, aui_now_ms());
     tui_present(u->tui, full);
 }
 

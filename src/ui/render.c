@@ -37,7 +37,7 @@ static const char *rd_key_title(const struct view *v)
 /* Decide which columns fit and how wide the key and sparkline are. */
 static void rd_layout(struct rd *r, int first, int rows, struct rd_cols *out)
 {
-    struct view *v = r->v;
+    const struct view *v = r->v;
     enum col_id cols[COL_MAX];
     size_t n = view_columns(v, cols, COL_MAX);
     bool keep[COL_MAX] = {false};
@@ -101,7 +101,7 @@ static void rd_layout(struct rd *r, int first, int rows, struct rd_cols *out)
 
 static void rd_colhead(struct rd *r, int y, const struct rd_cols *cols)
 {
-    struct view *v = r->v;
+    const struct view *v = r->v;
     int x = 1;
     rd_fill_line(r, y, CA_COLHEAD);
     for (size_t i = 0; i < cols->n; i++) {
@@ -148,7 +148,7 @@ static void rd_spark(struct rd *r, int y, int x, int w, const struct view_row *r
 
 static void rd_row(struct rd *r, int y, const struct rd_cols *cols, size_t idx)
 {
-    struct view *v = r->v;
+    const struct view *v = r->v;
     const struct view_row *row = &v->res.rows[idx];
     bool sel = idx == v->sel;
     int x = 1;
@@ -183,8 +183,7 @@ static void rd_row(struct rd *r, int y, const struct rd_cols *cols, size_t idx)
 
 static void rd_table(struct rd *r, int y0, int rows)
 {
-    struct view *v = r->v;
-    view_set_page(v, rows > 1 ? (size_t)rows : 1);
+    const struct view *v = r->v;
     struct rd_cols cols;
     rd_layout(r, (int)v->top, rows, &cols);
     rd_colhead(r, y0, &cols);
@@ -210,7 +209,7 @@ static void rd_table(struct rd *r, int y0, int rows)
 
 static void rd_footer(struct rd *r, int y)
 {
-    struct ui *u = r->u;
+    const struct ui *u = r->u;
     int x = 0;
     if (u->mode == UI_FILTER || u->mode == UI_SEARCH) {
         rd_fill_line(r, y, CA_PROMPT);
@@ -260,7 +259,7 @@ static void rd_footer(struct rd *r, int y)
 
 static void rd_sortmenu(struct rd *r, int y0)
 {
-    struct view *v = r->v;
+    const struct view *v = r->v;
     enum col_id cols[COL_MAX];
     size_t n = view_columns(v, cols, COL_MAX), m = 0;
     int w = 22, x = r->c->w - w - 1;
@@ -281,7 +280,38 @@ static void rd_sortmenu(struct rd *r, int y0)
 
 /* ---- the screen ---- */
 
-void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms)
+/* Lines above the main table: title, traffic, progress (reading) or drops (13 lines or
+ * more), tabs (16 or more), crumbs. The table's rows are what is left after its column
+ * header and the footer. */
+static int rd_head_lines(const struct ui_status *st, int h)
+{
+    return 3 + (st->reading || h >= 13) + (h >= 16);
+}
+
+static int rd_table_rows(const struct ui_status *st, int h)
+{
+    return h - 1 - rd_head_lines(st, h) - 1;
+}
+
+/* The Alerts screen: title, traffic, what; its table (column header included) to the footer. */
+#define RD_ALERTS_HEAD 3
+
+void ui_layout(struct ui *u, int w, int h, const struct ui_status *st)
+{
+    if (w < UI_MIN_W || h < UI_MIN_H)
+        return;
+    int rows = rd_table_rows(st, h);
+    view_set_page(&u->view, rows > 1 ? (size_t)rows : 1);
+    int arows = h - 1 - RD_ALERTS_HEAD - 1; /* minus the footer and the column header */
+    alerts_view_set_page(&u->alerts, arows > 0 ? (size_t)arows : 1);
+    int trows = rd_trends_list_rows(h);
+    trends_set_page(&u->trends, trows > 1 ? (size_t)trows - 1 : 1);
+    int over = rd_help_lines(w) - (h - 2);
+    if (u->help_top > over)
+        u->help_top = over > 0 ? over : 0;
+}
+
+void ui_render(const struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms)
 {
     struct rd r = {c, u, &u->view, st, now_ms};
     c->ops->clear(c);
@@ -315,8 +345,7 @@ void ui_render(struct ui *u, struct canvas *c, const struct ui_status *st, uint6
     if (c->h >= 16)
         rd_tabs(&r, y++);
     rd_crumbs(&r, y++);
-    int rows = c->h - 1 - y - 1; /* minus column header and footer */
-    rd_table(&r, y, rows);
+    rd_table(&r, y, rd_table_rows(st, c->h));
     rd_footer(&r, c->h - 1);
     if (u->mode == UI_SORTMENU)
         rd_sortmenu(&r, y);

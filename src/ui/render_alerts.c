@@ -96,7 +96,7 @@ static void ra_cell(struct rd *r, const struct alerts_row *row, enum alerts_col 
 
 static void ra_table(struct rd *r, int y0, int rows)
 {
-    struct alerts_view *v = &r->u->alerts;
+    const struct alerts_view *v = &r->u->alerts;
     bool shown[RA_N];
     int width[RA_N];
     ra_layout(r->c->w, shown, width);
@@ -112,7 +112,6 @@ static void ra_table(struct rd *r, int y0, int rows)
         canvas_field(r->c, y0, x, width[i], t, ra_cols[i].right, sorted ? CA_SORTED : CA_COLHEAD);
         x += width[i] + 1;
     }
-    alerts_view_set_page(v, rows > 1 ? (size_t)rows - 1 : 1);
     if (!v->n) {
         int xx = 2;
         char msg[200];

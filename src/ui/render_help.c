@@ -59,28 +59,39 @@ static void rd_help_add(char lines[][256], int *n, const char *text, int w, int 
     }
 }
 
+/* The help page's lines at width `w`; returns how many. */
+static int rd_help_build(char lines[][256], int w)
+{
+    size_t n;
+    const struct ui_binding *b = ui_bindings(&n);
+    int nl = 0;
+    char line[256];
+    rd_help_add(lines, &nl, " Keys", w, 0);
+    rd_help_add(lines, &nl, "", w, 0);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(line, sizeof line, "  %-16s %s", b[i].keys_text, b[i].help);
+        rd_help_add(lines, &nl, line, w - 1, 19);
+    }
+    rd_help_add(lines, &nl, "", w, 0);
+    for (size_t i = 0; i < sizeof help_views / sizeof help_views[0]; i++)
+        rd_help_add(lines, &nl, help_views[i], w - 1, 2);
+    return nl;
+}
+
+int rd_help_lines(int w)
+{
+    static char lines[HELP_LINES][256];
+    return rd_help_build(lines, w);
+}
+
 void rd_help(struct rd *r)
 {
     struct canvas *c = r->c;
-    size_t n;
-    const struct ui_binding *b = ui_bindings(&n);
     static char lines[HELP_LINES][256];
-    int nl = 0;
-    char line[256];
-    rd_help_add(lines, &nl, " Keys", c->w, 0);
-    rd_help_add(lines, &nl, "", c->w, 0);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(line, sizeof line, "  %-16s %s", b[i].keys_text, b[i].help);
-        rd_help_add(lines, &nl, line, c->w - 1, 19);
-    }
-    rd_help_add(lines, &nl, "", c->w, 0);
-    for (size_t i = 0; i < sizeof help_views / sizeof help_views[0]; i++)
-        rd_help_add(lines, &nl, help_views[i], c->w - 1, 2);
-    int body = c->h - 2;
-    if (r->u->help_top > nl - body)
-        r->u->help_top = nl - body > 0 ? nl - body : 0;
+    int nl = rd_help_build(lines, c->w);
     rd_fill_line(r, 0, CA_TITLE);
     c->ops->put(c, 0, 0, " flowdrill help - j/k scroll, q quits, any other key closes", CA_TITLE);
+    /* ui_layout keeps help_top within the page */
     for (int i = r->u->help_top, y = 1; i < nl && y < c->h - 1; i++, y++)
         c->ops->put(c, y, 0, lines[i], i == 0 ? CA_LABEL : CA_NORMAL);
     int x = 0;

@@ -10,11 +10,11 @@
 #include "flowdrill/canvas.h"
 #include "flowdrill/ui.h"
 
-/* One render pass: where to draw, what to draw from. */
+/* One render pass: where to draw, what to draw from (read only: ui_layout sets the pages). */
 struct rd {
     struct canvas *c;
-    struct ui *u;
-    struct view *v;
+    const struct ui *u;
+    const struct view *v;
     const struct ui_status *st;
     uint64_t now_ms;
 };
@@ -42,15 +42,17 @@ void rd_crumbs(struct rd *r, int y);
 /* "Peers" inside a host, else the view's title */
 const char *rd_kind_title(const struct view *v, enum view_kind k);
 
-/* the help page (render_help.c) */
+/* the help page (render_help.c), and how many lines it has at width w */
 void rd_help(struct rd *r);
+int rd_help_lines(int w);
 
 /* the rewind marks (render_rewind.c) */
 void rd_rewind_mark(struct rd *r, int y);
 void rd_rewind_traffic(struct rd *r, int y);
 
-/* the Trends screen (render_trends.c) */
+/* the Trends screen (render_trends.c), and the rows of its list (column header included) */
 void rd_trends(struct rd *r);
+int rd_trends_list_rows(int h);
 
 /* the Alerts screen, and the title's alert badge ending at column `right`; returns where it
  * starts (render_alerts.c) */

@@ -188,6 +188,9 @@ static void rt_row_cells(struct rd *r, int y, int keyw, const char *key,
         canvas_field(r->c, y, x, RT_W, c[i], true, a);
 }
 
+/* Lines above the chart: title, traffic, what. */
+#define RT_HEAD 3
+
 static int rt_keyw(const struct rd *r)
 {
     int keyw = r->c->w - 2 - RT_COLS * (RT_W + 1);
@@ -196,7 +199,7 @@ static int rt_keyw(const struct rd *r)
 
 static void rt_list(struct rd *r, int y0, int rows)
 {
-    struct trends *t = &r->u->trends;
+    const struct trends *t = &r->u->trends;
     const struct trends_data *d = &t->d;
     int keyw = rt_keyw(r);
     static const char *const heads[AGG_T_FLOW] = {"HOST", "CONVERSATION", "PORT",
@@ -209,7 +212,6 @@ static void rt_list(struct rd *r, int y0, int rows)
     static const char *const cols[RT_COLS] = {"TOTAL", "P95", "PEAK", "GROWTH"};
     for (int i = 0; i < RT_COLS && x + RT_W <= r->c->w; i++, x += RT_W + 1)
         canvas_field(r->c, y0, x, RT_W, cols[i], true, i == 0 ? CA_SORTED : CA_COLHEAD);
-    trends_set_page(t, rows > 1 ? (size_t)rows - 1 : 1);
     if (!d->n_rows) {
         int xx = 2;
         if (rows > 1)
@@ -304,9 +306,23 @@ static void rt_message(struct rd *r, int y, const char *s, enum canvas_attr a)
     }
 }
 
+/* The chart takes half of what is below the header lines (at least 4, leaving the list its
+ * column header and one row); the list the rest. */
+static int rt_chart_rows(int h)
+{
+    int room = h - 1 - RT_HEAD;
+    int chart = room / 2 < 4 ? 4 : room / 2;
+    return chart > room - 2 ? room - 2 : chart;
+}
+
+int rd_trends_list_rows(int h)
+{
+    return h - 1 - RT_HEAD - rt_chart_rows(h);
+}
+
 void rd_trends(struct rd *r)
 {
-    struct trends *t = &r->u->trends;
+    const struct trends *t = &r->u->trends;
     const struct trends_data *d = &t->d;
     int y = 0, h = r->c->h;
     rd_title(r, y++);
@@ -350,9 +366,7 @@ void rd_trends(struct rd *r)
         rt_row_cells(r, h - 2, keyw, key, &d->key_stats, CA_NORMAL);
         return;
     }
-    int chart = room / 2 < 4 ? 4 : room / 2;
-    if (chart > room - 2)
-        chart = room - 2;
+    int chart = rt_chart_rows(h);
     rt_chart(r, y, chart);
-    rt_list(r, y + chart, room - chart);
+    rt_list(r, y + chart, rd_trends_list_rows(h));
 }
