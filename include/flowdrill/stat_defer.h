@@ -9,11 +9,10 @@
  * the part of the index they hash to, the bookings of one group touch a part of the index and
  * a 64th of the rows, which stay in the cache while the group is applied, so a row pays those
  * misses about once per flush instead of once per record. How well depends on the core's L2:
- * 66k hosts make a group's rows 400 KiB, and the group's bookings stream past them; on a 512
- * KiB L2 a host booking costs ~45 ns that way, ~15 ns when the rows are fewer (5k hosts).
- * 128 or 256 groups (fewer rows each) saved about as much in applying as they cost in pushing
- * the bookings to two or four times as many places. A booking is a header and the key
- * (stat_table.h), so one holder serves one table: the aggregator holds pairs and hosts.
+ * 66k hosts make a group's rows 400 KiB, and the group's bookings stream past them (the
+ * figures, and why 64 groups, are in bench/README.md, "Held bookings"). A booking is a
+ * header and the key (stat_table.h), so one holder serves one table: the aggregator holds
+ * pairs and hosts.
  *
  * What a table shows is the same as if each booking had been applied on arrival (totals,
  * flows, history; only which rows a full table admits or evicts may differ), once the holder

@@ -23,7 +23,7 @@
 #include <uv.h>
 
 #include "flowdrill/agg.h"
-#include "flowdrill/demo.h"
+#include "demo.h"
 #include "flowdrill/history_cli.h"
 #include "flowdrill/nf.h"
 #include "flowdrill/packet.h"

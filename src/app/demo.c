@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "flowdrill/demo.h"
+#include "demo.h"
 
 #include <stddef.h>
 

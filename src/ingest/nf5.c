@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "flowdrill/flow.h"
-#include "flowdrill/wire.h"
+#include "wire.h"
 #include "nf_priv.h"
 
 #define NF5_HEADER_LEN 24

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flowdrill/wire.h"
+#include "wire.h"
 #include "flowdrill/xalloc.h"
 #include "nf_priv.h"
 #include "sflow.h"

@@ -46,7 +46,7 @@
 
 #include "flowdrill/flow.h"
 #include "flowdrill/nf.h"
-#include "flowdrill/wire.h"
+#include "wire.h"
 
 #define NF_PEN_REVERSE 29305u /* RFC 5103 reverse information elements */
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "flowdrill/nf.h"
-#include "flowdrill/wire.h"
+#include "wire.h"
 
 #define NF_BATCH 64
 #define NF_MAX_SAMPLERS 16 /* sampler ids remembered per exporter domain */

@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #include "flowdrill/flow.h"
-#include "flowdrill/wire.h"
+#include "wire.h"
 
 /* EtherTypes we act on. */
 enum {

@@ -53,7 +53,7 @@
 
 #include "flowdrill/flow.h"
 #include "flowdrill/packet.h"
-#include "flowdrill/wire.h"
+#include "wire.h"
 #include "nf_priv.h"
 
 enum {

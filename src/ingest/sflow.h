@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "flowdrill/nf.h"
-#include "flowdrill/wire.h"
+#include "wire.h"
 #include "nf_priv.h"
 
 #define SFLOW_VERSION 5

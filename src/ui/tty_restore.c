@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "flowdrill/tty_restore.h"
+#include "tty_restore.h"
 
 #include <signal.h>
 #include <stdbool.h>

@@ -17,7 +17,7 @@
 
 #include <curses.h>
 
-#include "flowdrill/tty_restore.h"
+#include "tty_restore.h"
 #include "flowdrill/ui.h"
 #include "flowdrill/xalloc.h"
 
