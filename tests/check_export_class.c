@@ -81,6 +81,118 @@ START_TEST(test_pend_equals_spans)
 }
 END_TEST
 
+/* ---- the shifted fast path against the careful path it replaces ---- */
+
+/* What stat_hist_add_pend did before it had a path for a nonzero shift, written out whole
+ * from its contract: the same window and unit add bucket by bucket when the bound allows;
+ * anything else decodes the ring, adds every second's pending bytes in the ring's units,
+ * rescales until the largest second fits 31 bits, encodes again and makes `max` exact. */
+static void ref_add_pend(struct stat_hist h, const struct stat_pend *p, uint32_t last,
+                         uint64_t vmax)
+{
+    if (!vmax)
+        return;
+    if (last > *h.last) {
+        if (last - *h.last >= STAT_HIST) {
+            memset(h.d, 0, STAT_HIST * sizeof *h.d);
+            *h.max = 0;
+        } else {
+            for (uint32_t s = *h.last + 1; s <= last; s++)
+                h.d[s % STAT_HIST] = 0;
+        }
+        *h.last = last;
+    }
+    if (last == *h.last && *h.shift == 0 && vmax <= UINT32_MAX - *h.max) {
+        *h.max += (uint32_t)vmax;
+        for (uint32_t i = 0; i < STAT_HIST; i++)
+            h.d[i] += (uint32_t)p->d[i];
+        return;
+    }
+    uint32_t hl = *h.last, oldest = hl - (STAT_HIST - 1); /* the test's seconds are > 64 */
+    uint64_t v[STAT_HIST], acc = 0, max = 0;
+    uint32_t dec = 0;
+    for (uint32_t k = 0; k < STAT_HIST; k++) {
+        dec += h.d[(hl - k) % STAT_HIST];
+        v[k] = dec;
+    }
+    for (uint32_t k = 0; k < STAT_HIST; k++) {
+        uint32_t s = last - k;
+        acc += p->d[s % STAT_HIST];
+        if (s >= oldest && s <= hl) {
+            uint64_t add = acc >> *h.shift;
+            v[hl - s] = add > UINT64_MAX - v[hl - s] ? UINT64_MAX : v[hl - s] + add;
+        }
+    }
+    for (uint32_t k = 0; k < STAT_HIST; k++)
+        max = v[k] > max ? v[k] : max;
+    for (; max > UINT32_MAX / 2; max >>= 1, (*h.shift)++)
+        for (uint32_t k = 0; k < STAT_HIST; k++)
+            v[k] >>= 1;
+    for (uint32_t k = 0; k < STAT_HIST; k++)
+        h.d[(hl - k) % STAT_HIST] = (uint32_t)(v[k] - (k ? v[k - 1] : 0));
+    *h.max = (uint32_t)max;
+}
+
+START_TEST(test_pend_shifted_matches_careful_path)
+{
+    /* ring A through stat_hist_add_pend, ring B through ref_add_pend; both also take the same
+     * single spans. Every ring word must agree after every step. */
+    uint32_t da[STAT_HIST] = {0}, la = T0, ma = 0;
+    uint32_t db[STAT_HIST] = {0}, lb = T0, mb = 0;
+    uint8_t sa = 0, sb = 0;
+    struct stat_hist ha = {da, &la, &sa, &ma}, hb = {db, &lb, &sb, &mb};
+    uint32_t now = T0;
+    int shifted = 0, shifted_rescaled = 0, behind = 0;
+    rng_state = 11;
+    for (int round = 0; round < 20000; round++) {
+        uint32_t r = rnd32();
+        now += r % 8 == 0 ? 0 : r % 64 == 1 ? 70 : 1 + r % 3;
+        /* per-span bytes rising from 2^8 to 2^40 over the rounds, give or take 2^4: the
+         * largest second crosses 2^31 units again and again, so shifts grow one by one, and
+         * mostly with a bound that leaves the fast path to rescale */
+        uint32_t mag = 8 + (uint32_t)round * 32 / 20000 + rnd32() % 5;
+        struct stat_pend p;
+        memset(&p, 0, sizeof p);
+        int n = 1 + (int)(rnd32() % 40);
+        for (int i = 0; i < n; i++) {
+            uint32_t lag = rnd32() % 70, len = rnd32() % 90;
+            uint64_t bytes = ((uint64_t)rnd32() << 32 | rnd32()) >> (64 - mag);
+            struct stat_span sp = stat_span_even(now - lag - len, now - lag, bytes);
+            stat_pend_add_span(&p, now, &sp);
+        }
+        if (rnd32() % 4 == 0) { /* a single booking on both, now or (rarely) ahead */
+            uint32_t at = now + (rnd32() % 16 == 0 ? 1 + rnd32() % 3 : 0);
+            uint64_t bytes = ((uint64_t)rnd32() << 32 | rnd32()) >> (64 - mag);
+            struct stat_span sp = stat_span_even(at - rnd32() % 5, at, bytes);
+            stat_hist_add_span(ha, &sp);
+            stat_hist_add_span(hb, &sp);
+        }
+        uint64_t vmax = stat_pend_max(&p, now);
+        uint8_t shift_before = sb;
+        /* whether the fast path may take it: the ring not ahead, a nonzero shift, the bound
+         * (a ring that starts over has max 0) */
+        uint64_t mb_after = lb <= now && now - lb >= STAT_HIST ? 0 : mb;
+        int fast = lb <= now && sb != 0 && mb_after + (vmax >> sb) <= UINT32_MAX;
+        behind += lb > now;
+        stat_hist_add_pend(ha, &p, now, vmax);
+        ref_add_pend(hb, &p, now, vmax);
+        shifted += fast && vmax;
+        shifted_rescaled += fast && vmax && sb != shift_before;
+        ck_assert_uint_eq(la, lb);
+        ck_assert_uint_eq(sa, sb);
+        ck_assert_uint_eq(ma, mb);
+        ck_assert_msg(!memcmp(da, db, sizeof da), "round %d: rings differ (shift %u)", round,
+                      sb);
+        uint64_t wa = stat_hist_window(da, la, sa, la + 1, STAT_HIST);
+        ck_assert_uint_eq(wa, stat_hist_window(db, lb, sb, lb + 1, STAT_HIST));
+    }
+    /* the drive reached what it is for */
+    ck_assert_int_gt(shifted, 1000);
+    ck_assert_int_gt(shifted_rescaled, 10);
+    ck_assert_int_gt(behind, 10);
+}
+END_TEST
+
 START_TEST(test_pend_max)
 {
     struct stat_pend p;
@@ -446,6 +558,7 @@ static Suite *export_class_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_pend_equals_spans);
+    tcase_add_test(tc, test_pend_shifted_matches_careful_path);
     tcase_add_test(tc, test_pend_max);
     tcase_add_test(tc, test_class_set_get_full_reset);
     tcase_add_test(tc, test_agg_classes_match_model);

@@ -108,6 +108,36 @@ uint64_t stat_pend_max(const struct stat_pend *p, uint32_t last)
     return max;
 }
 
+/* stat_hist_add_pend's careful path in one pass, for the same window with a nonzero shift
+ * when the bound says no second leaves 32 bits. The careful path adds A(s) = P(s) >> shift to
+ * every second (P(s): the pending bytes of second s), sets `max` exact and rescales if it
+ * passed 2^31; so does this. Bucket s gains A(s) - A(s + 1) (A(last + 1) = 0): modulo 2^32
+ * that is exactly the difference the careful path encodes, since no value wraps. The decode
+ * of the new ring then gives its exact maximum. A rescale is rare (half the range is left
+ * free after each) and goes through stat_hist_rebuild with nothing to add, which reads the
+ * same values the careful path would have built. */
+static void stat_hist_add_pend_shifted(struct stat_hist h, const struct stat_pend *p)
+{
+    uint32_t last = *h.last, n = last >= STAT_HIST - 1 ? STAT_HIST : last + 1;
+    uint8_t shift = *h.shift;
+    uint64_t accp = 0;
+    uint32_t above = 0, acc = 0, max = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = RING(last - k);
+        accp += p->d[i];
+        uint32_t a = (uint32_t)(accp >> shift); /* at most vmax >> shift: fits */
+        acc += h.d[i] += a - above;
+        above = a;
+        max = acc > max ? acc : max;
+    }
+    if (max > UINT32_MAX / 2) {
+        static const uint64_t none[STAT_HIST];
+        stat_hist_rebuild(h, none);
+        return;
+    }
+    *h.max = max;
+}
+
 void stat_hist_add_pend(struct stat_hist h, const struct stat_pend *p, uint32_t last,
                         uint64_t vmax)
 {
@@ -121,6 +151,10 @@ void stat_hist_add_pend(struct stat_hist h, const struct stat_pend *p, uint32_t 
         *h.max += (uint32_t)vmax;
         for (uint32_t i = 0; i < STAT_HIST; i++)
             h.d[i] += (uint32_t)p->d[i];
+        return;
+    }
+    if (last == *h.last && (uint64_t)*h.max + (vmax >> *h.shift) <= UINT32_MAX) {
+        stat_hist_add_pend_shifted(h, p);
         return;
     }
     /* the careful path: second by second, in the ring's units, as far as the ring reaches */
