@@ -151,7 +151,8 @@ END_TEST
 
 /* N9-08: field length 65535 in v9 is a variable-length field (H3C/HPE NetStream send it
  * with an RFC 7011 length prefix, as Wireshark reads it): the template is learned and the
- * record read (a 1-byte prefix of 0 here); 12 zero bytes hold one record and padding. */
+ * record read: the address, then "Gi0/1" behind its 1-byte length prefix, then 3 zero bytes
+ * of padding (too short for a second record). */
 START_TEST(test_n9_08_len_65535)
 {
     static const struct nfenc_field f[] = {{8, 4, 0}, {82, 65535, 0}};
