@@ -368,6 +368,9 @@ int app_run(const struct options *o)
         nc.default_sampling = o->default_sampling;
         nc.force_sampling = o->force_sampling;
         nc.template_timeout_s = o->template_timeout;
+        nc.tpl_quota = o->tpl_quota;
+        nc.tpl_quota_bytes = o->tpl_quota_bytes;
+        nc.held_quota_bytes = o->held_quota_bytes;
         nc.source_id = OPTIONS_MAX_IFACES; /* after the capture sources */
         a->nf = nf_collector_new(&nc, app_sink(a));
     }
