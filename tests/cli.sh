@@ -103,6 +103,19 @@ flood_case flood-default-quota "1024 0 3976"
 flood_case flood-quota-10 "10 0 4990" --template-quota 10
 # no quota: the pool (4096) bounds it; the router's template recycles one of the flood's
 flood_case flood-no-quota "4095 904 1" --template-quota 0 --template-quota-size 0
+# a sender of templates only has its own row in the exporter table (the Exporters view's
+# rows), with what its quota cost it, in JSON and in the text report
+check flood-exporter-row 0 "" -- -r "$TMP/flood.pcap" -l 2055 --json --by exporter --top 0
+if grep -q '{"key":"203.0.113.66/0","exporter":"203.0.113.66","domain":0,"bytes":0,"packets":0,"flows":0,[^}]*"datagrams":5000,[^}]*"templates":1024,"templates_refused":0,"templates_recycled":3976,' "$TMP/out" &&
+    grep -q '{"key":"198.51.100.1/1",[^}]*"bytes":1000000,' "$TMP/out"; then
+    echo "ok   flood-exporter-row: template-only exporter listed with its recycling"
+else
+    echo "FAIL flood-exporter-row: no row for the template-only exporter"; fail=1
+fi
+check flood-exporter-text 0 "" -- -r "$TMP/flood.pcap" -l 2055 --batch --by exporter --top 0
+grep -q '^ *2  203.0.113.66/0 .* 0 B  *0  *0$' "$TMP/out" &&
+    grep -q 'exporter 203.0.113.66/0 past its template share: 1024 held, 0 refused, 3976 recycled' "$TMP/out" ||
+    { echo "FAIL flood-exporter-text: template-only exporter's row or share line missing"; sed 's/^/   /' "$TMP/out"; fail=1; }
 check flood-quota-too-big 2 "more than the 4096 templates all exporters share" -- \
     -r "$TMP/flood.pcap" -l 2055 --json --template-quota 5000
 

@@ -75,10 +75,25 @@ void app_fill_sources(struct app *a)
     }
 }
 
+void app_exporters_seen(struct app *a)
+{
+    if (!a->nf)
+        return;
+    size_t n = nf_collector_exporters(a->nf, NULL, 0);
+    if (!n)
+        return;
+    struct nf_exporter_info *ex = xmalloc(n * sizeof *ex);
+    n = nf_collector_exporters(a->nf, ex, n);
+    for (size_t i = 0; i < n; i++)
+        if (!ex[i].records)
+            agg_exporter_seen(a->agg, &ex[i].addr, ex[i].domain);
+    free(ex);
+}
 
 static void app_report(struct app *a, bool final)
 {
     app_fill_sources(a);
+    app_exporters_seen(a);
     struct report_ctx c = {
         .agg = a->agg,
         .pkt = &a->pkt,
