@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowdrill/nf.h"
 #include "flowdrill/options.h"
 
 static char errbuf[4096], outbuf[8192];
@@ -105,6 +106,49 @@ START_TEST(test_everything)
 }
 END_TEST
 
+/* The per-exporter shares of the template cache: the collector's defaults, any share of the
+ * pool, 0 for none. */
+START_TEST(test_quotas)
+{
+    struct options o;
+    struct nf_config def;
+    nf_config_default(&def);
+    ck_assert_int_eq(parse(&o, (const char *[]){NULL}), OPTIONS_OK);
+    ck_assert_uint_eq(o.tpl_quota, def.tpl_quota);
+    ck_assert_uint_eq(o.tpl_quota, 1024);
+    ck_assert_uint_eq(o.tpl_quota_bytes, def.tpl_quota_bytes);
+    ck_assert_uint_eq(o.held_quota_bytes, def.held_quota_bytes);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "-l", "2055", "--template-quota", "64", "--template-quota-size",
+                           "128", "--held-quota-size", "32"),
+                     OPTIONS_OK);
+    ck_assert_uint_eq(o.tpl_quota, 64);
+    ck_assert_uint_eq(o.tpl_quota_bytes, 128u << 10);
+    ck_assert_uint_eq(o.held_quota_bytes, 32u << 10);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "--template-quota", "0", "--template-quota-size", "0",
+                           "--held-quota-size", "0"),
+                     OPTIONS_OK);
+    ck_assert_uint_eq(o.tpl_quota, 0);
+    ck_assert_uint_eq(o.tpl_quota_bytes, 0);
+    ck_assert_uint_eq(o.held_quota_bytes, 0);
+    options_free(&o);
+    /* the whole pool is a valid share */
+    ck_assert_int_eq(PARSE(&o, "--template-quota", "4096", "--template-quota-size", "4096",
+                           "--held-quota-size", "1024"),
+                     OPTIONS_OK);
+    ck_assert_uint_eq(o.tpl_quota, def.max_templates);
+    ck_assert_uint_eq(o.tpl_quota_bytes, def.max_template_bytes);
+    ck_assert_uint_eq(o.held_quota_bytes, def.max_held_bytes);
+    options_free(&o);
+    ck_assert_int_eq(PARSE(&o, "--help"), OPTIONS_EXIT);
+    ck_assert_ptr_nonnull(strstr(outbuf, "--template-quota N"));
+    ck_assert_ptr_nonnull(strstr(outbuf, "--template-quota-size KIB"));
+    ck_assert_ptr_nonnull(strstr(outbuf, "--held-quota-size KIB"));
+    options_free(&o);
+}
+END_TEST
+
 START_TEST(test_help_and_version)
 {
     struct options o;
@@ -156,6 +200,18 @@ static const struct {
     {{"--learn", "5m"}, "--learn: '5m' is not a whole number"},
     {{"--alerts-only", "--json"}, "drop --json"},
     {{"--alerts-only", "--no-alerts"}, "drop --no-alerts"},
+    {{"--template-quota", "many"}, "--template-quota: 'many' is not a whole number; give "
+                                   "templates per exporter, from 1 to 4096, or 0 for no quota"},
+    {{"--template-quota", "-1"}, "--template-quota: '-1' is not a whole number"},
+    {{"--template-quota", "4097"}, "--template-quota: '4097' is more than the 4096 templates "
+                                   "all exporters share; give at most 4096, or 0 for no quota"},
+    {{"--template-quota", "99999999999999999999999"}, "--template-quota: '9999"},
+    {{"--template-quota-size", "1M"}, "--template-quota-size: '1M' is not a whole number; "
+                                      "give KiB per exporter, from 1 to 4096"},
+    {{"--template-quota-size", "4097"}, "more than the 4096 KiB all exporters share"},
+    {{"--held-quota-size", ""}, "--held-quota-size: '' is not a whole number"},
+    {{"--held-quota-size", "1025"}, "--held-quota-size: '1025' is more than the 1024 KiB"},
+    {{"--held-quota-size"}, "needs a value"},
 };
 
 START_TEST(test_bad_usage)
@@ -214,6 +270,7 @@ int main(void)
     tcase_add_test(tc, test_everything);
     tcase_add_test(tc, test_help_and_version);
     tcase_add_test(tc, test_alerts);
+    tcase_add_test(tc, test_quotas);
     tcase_add_loop_test(tc, test_bad_usage, 0, sizeof bad_lines / sizeof bad_lines[0]);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

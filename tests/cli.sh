@@ -80,6 +80,45 @@ check shape-selftalk 0 "" -- -r "$TMP/shapes/selftalk-v9.pcap" -l 2055 --json --
 grep -q '"key":"0.0.0.0","bytes":4800,"packets":12,' "$TMP/out" ||
     { echo "FAIL self-talk booked once"; fail=1; }
 
+# the template flood of issue 19 (mkexports --flood): one exporter's 5,000 templates, then a
+# router's template and record. The quota options decide what the flood costs the greedy
+# exporter (recycled within its quota, or refused once the shared pool is full), never the
+# router, whose 1,000,000 bytes are booked whole every time.
+"$MKX" --flood "$TMP/flood.pcap" || { echo "FAIL mkexports --flood"; fail=1; }
+flood_case() { # flood_case NAME "TEMPLATES REFUSED RECYCLED" QUOTA-OPTIONS...
+    name=$1 want=$2
+    shift 2
+    check "$name" 0 "" -- -r "$TMP/flood.pcap" -l 2055 --json --by host,exporter --top 0 "$@"
+    got=$(sed -n 's/.*"address":"203.0.113.66","port":4444,"domain":0,[^}]*"records":0,"templates":\([0-9]*\),"templates_refused":\([0-9]*\),"templates_recycled":\([0-9]*\),.*/\1 \2 \3/p' "$TMP/out")
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: greedy exporter templates/refused/recycled '$got', wanted '$want'"; fail=1
+    elif ! grep -q '"address":"198.51.100.1","port":4444,"domain":1,[^}]*"records":1,"templates":1,"templates_refused":0,"templates_recycled":0,"held_dropped":0' "$TMP/out" ||
+        ! grep -q '"key":"10.9.9.9","bytes":1000000,"packets":1000,' "$TMP/out"; then
+        echo "FAIL $name: the router lost templates or bytes"; fail=1
+    else
+        echo "ok   $name: greedy exporter $got"
+    fi
+}
+flood_case flood-default-quota "1024 0 3976"
+flood_case flood-quota-10 "10 0 4990" --template-quota 10
+# no quota: the pool (4096) bounds it; the router's template recycles one of the flood's
+flood_case flood-no-quota "4095 904 1" --template-quota 0 --template-quota-size 0
+# a sender of templates only has its own row in the exporter table (the Exporters view's
+# rows), with what its quota cost it, in JSON and in the text report
+check flood-exporter-row 0 "" -- -r "$TMP/flood.pcap" -l 2055 --json --by exporter --top 0
+if grep -q '{"key":"203.0.113.66/0","exporter":"203.0.113.66","domain":0,"bytes":0,"packets":0,"flows":0,[^}]*"datagrams":5000,[^}]*"templates":1024,"templates_refused":0,"templates_recycled":3976,' "$TMP/out" &&
+    grep -q '{"key":"198.51.100.1/1",[^}]*"bytes":1000000,' "$TMP/out"; then
+    echo "ok   flood-exporter-row: template-only exporter listed with its recycling"
+else
+    echo "FAIL flood-exporter-row: no row for the template-only exporter"; fail=1
+fi
+check flood-exporter-text 0 "" -- -r "$TMP/flood.pcap" -l 2055 --batch --by exporter --top 0
+grep -q '^ *2  203.0.113.66/0 .* 0 B  *0  *0$' "$TMP/out" &&
+    grep -q 'exporter 203.0.113.66/0 past its template share: 1024 held, 0 refused, 3976 recycled' "$TMP/out" ||
+    { echo "FAIL flood-exporter-text: template-only exporter's row or share line missing"; sed 's/^/   /' "$TMP/out"; fail=1; }
+check flood-quota-too-big 2 "more than the 4096 templates all exporters share" -- \
+    -r "$TMP/flood.pcap" -l 2055 --json --template-quota 5000
+
 # a file gives the same report every time, detectors and full tables included (the demo
 # capture has a scan and a flood; the hash seeds are fixed for files, random only live)
 demo_pcap=${TOP_SRCDIR:-.}/data/demo.pcap

@@ -15,7 +15,15 @@
  *   counts-v9.pcap, counts-ipfix.pcap     0 octets and 0 packets; no packet counter
  *   selftalk-v9.pcap, selftalk-ipfix.pcap src == dst (0.0.0.0 -> 0.0.0.0, 10.3.0.1 -> itself)
  *
+ * With --flood FILE it writes one capture instead, outside the shapes (a tshark comparison
+ * of it would say nothing new): the template flood of issue 19, 5,000 IPFIX templates (ids
+ * 256..5255, domain 0) from 203.0.113.66, each in its own datagram, then a router
+ * 198.51.100.1 (domain 1) with one template (id 300) and one record of 1,000,000 bytes and
+ * 1,000 packets (10.9.9.9 -> 192.0.2.200, TCP). Every datagram has the same second, so no
+ * template expires inside the file. tests/cli.sh reads it with the quota options.
+ *
  * usage: mkexports DIR
+ *        mkexports --flood FILE
  */
 #include "config.h"
 
@@ -54,26 +62,31 @@ static void data(enum nfenc_shape s, uint16_t tid, const struct nfenc_flow *f, s
     n_records = (uint16_t)(n_records + n);
 }
 
-/* The message in m as one datagram of capture w. */
-static void put(struct pcapw *w, uint32_t seq)
+/* The message in m as one datagram of capture w from src, at ts_us. */
+static void put_from(struct pcapw *w, const char *src, int64_t ts_us)
 {
     nfenc_finish(&m, n_records);
     if (m.overflow) {
         fprintf(stderr, "mkexports: message too large\n");
         exit(1);
     }
-    struct frame_ip4 ip = {.src = "192.0.2.1", .dst = "127.0.0.1", .proto = 17};
+    struct frame_ip4 ip = {.src = src, .dst = "127.0.0.1", .proto = 17};
     frame_init(&fr);
     frame_eth(&fr, 0x0800);
     frame_ipv4(&fr, &ip);
     frame_udp(&fr, 4444, 2055);
     frame_bytes(&fr, m.buf, m.len);
     if (frame_finish(&fr) != 0 || fr.bad ||
-        pcapw_write(w, (int64_t)(T0 + seq) * 1000000, fr.buf, (uint32_t)fr.len,
-                    (uint32_t)fr.len) != 0) {
+        pcapw_write(w, ts_us, fr.buf, (uint32_t)fr.len, (uint32_t)fr.len) != 0) {
         fprintf(stderr, "mkexports: cannot write a frame\n");
         exit(1);
     }
+}
+
+/* The message in m as one datagram of capture w. */
+static void put(struct pcapw *w, uint32_t seq)
+{
+    put_from(w, "192.0.2.1", (int64_t)(T0 + seq) * 1000000);
 }
 
 static struct pcapw *open_cap(const char *dir, const char *name)
@@ -198,10 +211,42 @@ static void selftalk(const char *dir, int ipfix)
     close_cap(w);
 }
 
+static void flood(const char *path)
+{
+    struct pcapw *w = pcapw_open(path, 1, 65535);
+    if (!w) {
+        perror(path);
+        exit(1);
+    }
+    int64_t ts = (int64_t)T0 * 1000000;
+    uint32_t i;
+    for (i = 0; i < 5000; i++) {
+        nfenc_ipfix(&m, T0, 0, 0); /* IPFIX sequences count data records: none */
+        n_records = 0;
+        tpl(NFENC_S_V4, (uint16_t)(256 + i));
+        put_from(w, "203.0.113.66", ts + i);
+    }
+    const struct nfenc_flow f = {.src4 = "10.9.9.9", .dst4 = "192.0.2.200", .proto = 6,
+                                 .sport = 40000, .dport = 443, .bytes = 1000000, .pkts = 1000};
+    nfenc_ipfix(&m, T0, 0, 1);
+    n_records = 0;
+    tpl(NFENC_S_V4, 300);
+    put_from(w, "198.51.100.1", ts + i++);
+    nfenc_ipfix(&m, T0, 0, 1);
+    n_records = 0;
+    data(NFENC_S_V4, 300, &f, 1);
+    put_from(w, "198.51.100.1", ts + i);
+    close_cap(w);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--flood") == 0) {
+        flood(argv[2]);
+        return 0;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: mkexports DIR\n");
+        fprintf(stderr, "usage: mkexports DIR, or mkexports --flood FILE\n");
         return 2;
     }
     for (int ipfix = 0; ipfix < 2; ipfix++) {

@@ -104,6 +104,12 @@ void agg_free(struct agg *a);
 /* Add records (the sink entry point). */
 void agg_add(struct agg *a, const struct flow_rec *recs, size_t n);
 
+/* Make sure the exporter table lists exporter domain (exporter, domain), with nothing booked
+ * when it has sent no record yet: a sender of templates only (a template flood) then has a
+ * row, on which the collector's refusals show (the Exporters view, --by exporter). Never
+ * evicts a row: a full table lists it nowhere. */
+void agg_exporter_seen(struct agg *a, const struct flow_addr *exporter, uint32_t domain);
+
 /* A sink that feeds agg_add. */
 struct flow_sink agg_sink(struct agg *a);
 

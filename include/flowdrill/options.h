@@ -37,6 +37,10 @@ struct options {
     struct localnet allow; /* --allow: exporters accepted (empty = all) */
     uint32_t default_sampling, force_sampling; /* 0 = not given */
     uint32_t template_timeout; /* seconds */
+    /* per exporter domain shares of the template cache (nf_config; 0 = no quota) */
+    uint32_t tpl_quota;        /* --template-quota N (default nf_config_default's) */
+    size_t tpl_quota_bytes;    /* --template-quota-size KIB, in bytes */
+    size_t held_quota_bytes;   /* --held-quota-size KIB, in bytes */
     struct localnet local;
     bool local_given;
     struct agg_limits limits;

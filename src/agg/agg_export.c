@@ -178,6 +178,17 @@ static uint32_t agg_exporter_find(struct agg *a, const struct flow_rec *r, uint3
     return ei;
 }
 
+void agg_exporter_seen(struct agg *a, const struct flow_addr *exporter, uint32_t domain)
+{
+    struct stat_table *et = a->st[AGG_T_EXPORTER];
+    uint8_t key[AGG_IFACE_KEY];
+    agg_iface_key(&(struct agg_iface_id){*exporter, domain, 0}, key);
+    if (stat_table_find(et, key) != STAT_NONE || stat_table_count(et) + 1 >= AGG_MAX_EXPORTERS)
+        return;
+    bool created;
+    stat_table_get(et, key, a->now, &created);
+}
+
 /* An interface row as a conversation remembers it (flow_if): row + 1; 0 for none or "other". */
 static inline uint32_t agg_ifrow(uint32_t idx)
 {

@@ -75,10 +75,25 @@ void app_fill_sources(struct app *a)
     }
 }
 
+void app_exporters_seen(struct app *a)
+{
+    if (!a->nf)
+        return;
+    size_t n = nf_collector_exporters(a->nf, NULL, 0);
+    if (!n)
+        return;
+    struct nf_exporter_info *ex = xmalloc(n * sizeof *ex);
+    n = nf_collector_exporters(a->nf, ex, n);
+    for (size_t i = 0; i < n; i++)
+        if (!ex[i].records)
+            agg_exporter_seen(a->agg, &ex[i].addr, ex[i].domain);
+    free(ex);
+}
 
 static void app_report(struct app *a, bool final)
 {
     app_fill_sources(a);
+    app_exporters_seen(a);
     struct report_ctx c = {
         .agg = a->agg,
         .pkt = &a->pkt,
@@ -368,6 +383,9 @@ int app_run(const struct options *o)
         nc.default_sampling = o->default_sampling;
         nc.force_sampling = o->force_sampling;
         nc.template_timeout_s = o->template_timeout;
+        nc.tpl_quota = o->tpl_quota;
+        nc.tpl_quota_bytes = o->tpl_quota_bytes;
+        nc.held_quota_bytes = o->held_quota_bytes;
         nc.source_id = OPTIONS_MAX_IFACES; /* after the capture sources */
         a->nf = nf_collector_new(&nc, app_sink(a));
     }

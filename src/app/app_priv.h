@@ -68,6 +68,9 @@ struct app {
 uint32_t app_wall_sec(void);
 void app_stop(struct app *a);
 void app_fill_sources(struct app *a);
+/* Give every exporter domain the collector knows and that has booked no record a row of
+ * its own (agg_exporter_seen), before a report or a screen refresh. */
+void app_exporters_seen(struct app *a);
 
 /* The history store (app_store.c): open it when the options want it (a failure is printed
  * and the run goes on without it); the sink every source feeds (the aggregator's, behind the

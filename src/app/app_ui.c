@@ -226,6 +226,7 @@ static void aui_refresh_rows(struct app *a)
         app_advance(a, app_wall_sec());
     else
         agg_flush(a->agg);
+    app_exporters_seen(a);
     aui_status(a);
     if (a->ui->ui.rewind_req)
         app_rewind_apply(a, &a->ui->ui, aui_now_ms());

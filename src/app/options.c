@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flowdrill/history_cli.h"
+#include "flowdrill/nf.h"
 #include "flowdrill/store.h"
 #include "flowdrill/udp_listener.h"
 #include "flowdrill/xalloc.h"
@@ -35,6 +37,9 @@ enum {
     OPT_DEFAULT_SAMPLING,
     OPT_FORCE_SAMPLING,
     OPT_TEMPLATE_TIMEOUT,
+    OPT_TEMPLATE_QUOTA,
+    OPT_TEMPLATE_QUOTA_SIZE,
+    OPT_HELD_QUOTA_SIZE,
     OPT_NO_COLOR,
     OPT_STORE,
     OPT_NO_STORE,
@@ -76,6 +81,9 @@ static const struct option long_opts[] = {
     {"default-sampling", required_argument, NULL, OPT_DEFAULT_SAMPLING},
     {"force-sampling", required_argument, NULL, OPT_FORCE_SAMPLING},
     {"template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT},
+    {"template-quota", required_argument, NULL, OPT_TEMPLATE_QUOTA},
+    {"template-quota-size", required_argument, NULL, OPT_TEMPLATE_QUOTA_SIZE},
+    {"held-quota-size", required_argument, NULL, OPT_HELD_QUOTA_SIZE},
     {"no-dns", no_argument, NULL, 'n'},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"store", required_argument, NULL, OPT_STORE},
@@ -123,6 +131,12 @@ void options_usage(FILE *out)
           "      --default-sampling N  rate for exporters that announce none\n"
           "      --force-sampling N  use this rate for every exporter (1 = raw counts)\n"
           "      --template-timeout SECS  forget v9/IPFIX templates not refreshed (default 1800)\n"
+          "      --template-quota N  templates one exporter domain may hold (default 1024 of\n"
+          "                          the 4096 shared; 0 = no quota, the pool is the limit)\n"
+          "      --template-quota-size KIB  template KiB per exporter domain (default 1024\n"
+          "                          of 4096; 0 = no quota)\n"
+          "      --held-quota-size KIB  data held for missing templates per exporter\n"
+          "                          domain (default 256 of 1024; 0 = no quota)\n"
           "\n"
           "Tables:\n"
           "      --local CIDR        a local network, deciding in/out (repeatable; default:\n"
@@ -222,6 +236,44 @@ static int num(FILE *err, const char *opt, const char *val, unsigned long lo, un
     return -1;
 }
 
+/* --template-quota, --template-quota-size, --held-quota-size: a share of the collector's
+ * shared pool (nf_config), 0 = no per-exporter quota. A share larger than the pool would
+ * never bind, so it is refused rather than silently meaning 0. */
+static int parse_quota(FILE *err, int opt, const char *val, struct options *o)
+{
+    struct nf_config def;
+    nf_config_default(&def);
+    const char *name, *unit;
+    unsigned long pool, v;
+    if (opt == OPT_TEMPLATE_QUOTA) {
+        name = "--template-quota", unit = "templates";
+        pool = def.max_templates;
+    } else if (opt == OPT_TEMPLATE_QUOTA_SIZE) {
+        name = "--template-quota-size", unit = "KiB";
+        pool = (unsigned long)(def.max_template_bytes >> 10);
+    } else {
+        name = "--held-quota-size", unit = "KiB";
+        pool = (unsigned long)(def.max_held_bytes >> 10);
+    }
+    if (parse_ulong(val, 0, ULONG_MAX, &v) != 0) {
+        fprintf(err, "flowdrill: %s: '%s' is not a whole number; give %s per exporter, from 1 "
+                "to %lu, or 0 for no quota\n", name, val, unit, pool);
+        return -1;
+    }
+    if (v > pool) {
+        fprintf(err, "flowdrill: %s: '%s' is more than the %lu %s all exporters share; give "
+                "at most %lu, or 0 for no quota\n", name, val, pool, unit, pool);
+        return -1;
+    }
+    if (opt == OPT_TEMPLATE_QUOTA)
+        o->tpl_quota = (uint32_t)v;
+    else if (opt == OPT_TEMPLATE_QUOTA_SIZE)
+        o->tpl_quota_bytes = (size_t)v << 10;
+    else
+        o->held_quota_bytes = (size_t)v << 10;
+    return 0;
+}
+
 static char *join_words(char **w, int n)
 {
     size_t len = 1;
@@ -281,6 +333,11 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
     optind = 1;
     opterr = 0;
     o->template_timeout = 1800;
+    struct nf_config nfc;
+    nf_config_default(&nfc);
+    o->tpl_quota = nfc.tpl_quota;
+    o->tpl_quota_bytes = nfc.tpl_quota_bytes;
+    o->held_quota_bytes = nfc.held_quota_bytes;
     localnet_init(&o->allow);
     while ((c = getopt_long(argc, argv, ":i:l:f:s:r:Z:td:nhV", long_opts, NULL)) != -1) {
         switch (c) {
@@ -338,6 +395,12 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
             if (num(err, "--template-timeout", optarg, 10, 604800, &v))
                 return OPTIONS_USAGE;
             o->template_timeout = (uint32_t)v;
+            break;
+        case OPT_TEMPLATE_QUOTA:
+        case OPT_TEMPLATE_QUOTA_SIZE:
+        case OPT_HELD_QUOTA_SIZE:
+            if (parse_quota(err, c, optarg, o))
+                return OPTIONS_USAGE;
             break;
         case 'f':
             free(o->bpf);
