@@ -636,6 +636,61 @@ START_TEST(test_export_record_is_spread_over_its_span)
 }
 END_TEST
 
+/* An exporter that has sent only templates gets an empty row, once; its later records book
+ * into that row; a full exporter table lists no more such senders and evicts nobody. */
+START_TEST(test_exporter_seen_rows)
+{
+    struct agg *a = new_agg(1000, 1000);
+    agg_advance(a, T0 + 30);
+    struct flow_addr greedy, router;
+    flow_addr_parse("203.0.113.66", &greedy);
+    flow_addr_parse("198.51.100.1", &router);
+    struct flow_rec r = recs_make("10.0.0.1", 1000, "192.0.2.1", 443, 6, 5000, T0 + 29);
+    r.flags = FLOW_REC_EXPORTED;
+    r.exporter = router;
+    add1(a, r);
+    agg_exporter_seen(a, &greedy, 0);
+    agg_exporter_seen(a, &greedy, 0);
+    agg_exporter_seen(a, &router, 0); /* has a row: untouched */
+    agg_flush(a);
+    struct topn_row *rows;
+    size_t n = topn_select(a, AGG_T_EXPORTER, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(rows[0].bytes, 5000);
+    ck_assert_uint_eq(rows[1].bytes, 0);
+    ck_assert_uint_eq(rows[1].flows, 0);
+    ck_assert_int_eq(memcmp(rows[1].key.raw, greedy.b, 16), 0);
+    free(rows);
+    /* its first record books into the row it has */
+    r.exporter = greedy;
+    r.bytes = 700;
+    add1(a, r);
+    agg_flush(a);
+    n = topn_select(a, AGG_T_EXPORTER, TOPN_SORT_BYTES, 0, &rows);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(rows[1].bytes, 700);
+    free(rows);
+    /* fill the table with senders of templates only: it stops short, the router stays */
+    struct agg_totals t;
+    for (uint32_t i = 0; i < 5000; i++) {
+        struct flow_addr x;
+        char txt[32];
+        snprintf(txt, sizeof txt, "10.%u.%u.%u", i >> 16 & 255, i >> 8 & 255, i & 255);
+        flow_addr_parse(txt, &x);
+        agg_exporter_seen(a, &x, 1);
+    }
+    agg_flush(a);
+    agg_totals(a, &t);
+    ck_assert_uint_lt(t.rows[AGG_T_EXPORTER], 4096);
+    ck_assert_uint_eq(t.evicted[AGG_T_EXPORTER], 0);
+    n = topn_select(a, AGG_T_EXPORTER, TOPN_SORT_BYTES, 1, &rows);
+    ck_assert_uint_eq(rows[0].bytes, 5000);
+    ck_assert_int_eq(memcmp(rows[0].key.raw, router.b, 16), 0);
+    free(rows);
+    agg_free(a);
+}
+END_TEST
+
 START_TEST(test_export_older_than_history_reaches_totals)
 {
     struct agg *a = new_agg(1000, 1000);
@@ -856,6 +911,7 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_service_pick);
     tcase_add_test(tc, test_localnet);
     tcase_add_test(tc, test_export_record_is_spread_over_its_span);
+    tcase_add_test(tc, test_exporter_seen_rows);
     tcase_add_test(tc, test_export_older_than_history_reaches_totals);
     tcase_add_test(tc, test_export_entirely_before_history);
     tcase_add_test(tc, test_hist_ring_matches_naive_model);
