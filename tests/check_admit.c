@@ -15,6 +15,7 @@
 #include "flowdrill/stat_defer.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/topn.h"
+#include "checkrun.h"
 #include "recs.h"
 #include "rowsum.h"
 
@@ -501,9 +502,5 @@ static Suite *admit_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(admit_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(admit_suite());
 }

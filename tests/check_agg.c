@@ -13,6 +13,7 @@
 #include "flowdrill/service.h"
 #include "flowdrill/stat_table.h"
 #include "flowdrill/topn.h"
+#include "checkrun.h"
 #include "recs.h"
 #include "rowsum.h"
 
@@ -922,9 +923,5 @@ static Suite *agg_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(agg_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(agg_suite());
 }

@@ -14,6 +14,7 @@
 #include "flowdrill/canvas.h"
 #include "flowdrill/detect.h"
 #include "flowdrill/ui.h"
+#include "checkrun.h"
 #include "recs.h"
 #include "viewcheck.h"
 
@@ -224,9 +225,5 @@ int main(void)
     tcase_add_test(tc, test_narrow_and_empty);
     tcase_add_test(tc, test_no_alerts_yet);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "flowdrill/detect.h"
+#include "checkrun.h"
 #include "recs.h"
 
 #define T0 1700000000u
@@ -496,9 +497,5 @@ int main(void)
     tcase_add_test(tc, test_raise_hook_once);
     tcase_add_test(tc, test_config_parse);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -16,6 +16,7 @@
 #include "flowdrill/service.h"
 #include "flowdrill/stat_hist.h"
 #include "flowdrill/stat_table.h"
+#include "checkrun.h"
 #include "recs.h"
 #include "rowsum.h"
 
@@ -569,9 +570,5 @@ static Suite *export_class_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(export_class_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(export_class_suite());
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "checkrun.h"
 #include "filtercheck.h"
 
 /* ================================ matching ================================ */
@@ -556,9 +557,5 @@ static Suite *filter_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(filter_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(filter_suite());
 }

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "checkrun.h"
 #include "filtercheck.h"
 
 /* ================================ random trees against a direct evaluation ================ */
@@ -366,9 +367,5 @@ static Suite *filter_fuzz_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(filter_fuzz_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(filter_fuzz_suite());
 }

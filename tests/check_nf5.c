@@ -21,6 +21,7 @@
 
 #include "flowdrill/flow.h"
 #include "flowdrill/nf.h"
+#include "checkrun.h"
 #include "nf5check.h"
 #include "nfenc5.h"
 
@@ -558,11 +559,5 @@ static Suite *nf5_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(nf5_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(nf5_suite());
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "flowdrill/nf.h"
+#include "checkrun.h"
 #include "nf_priv.h"
 #include "nfcheck.h"
 #include "nf9check.h"
@@ -423,9 +424,5 @@ static Suite *nf9_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(nf9_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(nf9_suite());
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "flowdrill/nf.h"
+#include "checkrun.h"
 #include "nf_priv.h"
 #include "nfcheck.h"
 #include "nf9check.h"
@@ -353,9 +354,5 @@ static Suite *nf9_robust_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(nf9_robust_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(nf9_robust_suite());
 }

@@ -11,6 +11,8 @@
 #include "flowdrill/nf.h"
 #include "flowdrill/options.h"
 
+#include "checkrun.h"
+
 static char errbuf[4096], outbuf[8192];
 
 /* Parse a NULL-terminated word list; stdout and stderr are captured into outbuf/errbuf. */
@@ -273,9 +275,5 @@ int main(void)
     tcase_add_test(tc, test_quotas);
     tcase_add_loop_test(tc, test_bad_usage, 0, sizeof bad_lines / sizeof bad_lines[0]);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

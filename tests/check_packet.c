@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "checkrun.h"
 #include "pktcheck.h"
 
 START_TEST(ipv4_options)
@@ -651,9 +652,5 @@ int main(void)
     tcase_add_test(len, snaplen_truncation);
     tcase_add_test(len, wirelen_below_caplen);
     tcase_add_test(len, ip_length_past_wire);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

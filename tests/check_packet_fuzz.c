@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "checkrun.h"
 #include "pktcheck.h"
 
 START_TEST(reason_names)
@@ -321,9 +322,5 @@ int main(void)
     tcase_add_test(sup, frames_bounds);
     tcase_add_test(fuzz, fuzz_all_linktypes);
     tcase_set_timeout(fuzz, 300);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

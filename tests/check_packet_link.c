@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "checkrun.h"
 #include "pktcheck.h"
 
 START_TEST(eth_ipv4_tcp)
@@ -683,9 +684,5 @@ int main(void)
     tcase_add_test(link, arp_and_lldp);
     tcase_add_test(link, llc_frame);
     tcase_add_test(link, llc_snap_ip);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "flowdrill/pcap_file.h"
+#include "checkrun.h"
 #include "pcapw.h"
 
 static size_t slurp(const char *path, uint8_t *buf, size_t cap)
@@ -126,9 +127,5 @@ int main(void)
     tcase_add_test(tc, test_big_endian_nanoseconds);
     tcase_add_test(tc, test_rejects_garbage);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -17,6 +17,7 @@
 
 #include "flowdrill/packet.h"
 #include "flowdrill/pcap_source.h"
+#include "checkrun.h"
 #include "frames.h"
 #include "pcapw.h"
 
@@ -154,9 +155,5 @@ int main(void)
     tcase_add_test(tc, test_cut_inside_record);
     tcase_add_test(tc, test_cut_inside_record_header);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -10,6 +10,7 @@
 
 #include "flowdrill/report.h"
 #include "flowdrill/rowfmt.h"
+#include "checkrun.h"
 #include "jsoncheck.h"
 #include "recs.h"
 
@@ -178,9 +179,5 @@ int main(void)
     tcase_add_test(tc, test_flow_sort_is_stated);
     tcase_add_test(tc, test_units);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

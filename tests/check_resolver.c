@@ -15,6 +15,8 @@
 
 #include "flowdrill/resolver.h"
 
+#include "checkrun.h"
+
 /* The fake backend's behaviour is chosen by the address's last byte:
  *   0x01-0x7f  "host-N.example"         0x80-0xbf  fails
  *   0xc0       a hostile name with ESC/BEL  0xc1  a numeric answer  0xc2  a 300-byte name
@@ -506,9 +508,5 @@ int main(void)
     tcase_set_timeout(tg, 60);
     tcase_add_test(tg, test_getnameinfo_loopback);
     suite_add_tcase(s, tg);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -19,6 +19,7 @@
 #include "flowdrill/rewind.h"
 #include "flowdrill/store.h"
 #include "flowdrill/ui.h"
+#include "checkrun.h"
 #include "viewcheck.h"
 
 static char tmpdir[256];
@@ -311,9 +312,5 @@ static Suite *rewind_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rewind_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(rewind_suite());
 }

@@ -12,6 +12,8 @@
 
 #include "flowdrill/sanitize.h"
 
+#include "checkrun.h"
+
 static char out[512];
 
 /* Sanitize a string literal (its length taken with sizeof, so embedded NULs count). */
@@ -290,9 +292,5 @@ int main(void)
     TCase *th = tcase_create("hostname");
     tcase_add_test(th, test_hostname);
     suite_add_tcase(s, th);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

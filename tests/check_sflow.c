@@ -20,6 +20,7 @@
 
 #include "flowdrill/flow.h"
 #include "flowdrill/nf.h"
+#include "checkrun.h"
 #include "frames.h"
 #include "sfenc.h"
 
@@ -755,11 +756,5 @@ static Suite *sflow_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(sflow_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(sflow_suite());
 }

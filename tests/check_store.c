@@ -21,6 +21,7 @@
 #include "flowdrill/service.h"
 #include "flowdrill/store.h"
 #include "flowdrill/store_query.h"
+#include "checkrun.h"
 #include "recs.h"
 
 static char tmpdir[256];
@@ -526,9 +527,5 @@ static Suite *store_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(store_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(store_suite());
 }

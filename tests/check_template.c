@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "flowdrill/nf.h"
+#include "checkrun.h"
 #include "nf_priv.h"
 #include "nfcheck.h"
 #include "nfenc.h"
@@ -280,9 +281,5 @@ static Suite *template_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(template_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(template_suite());
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "flowdrill/nf.h"
+#include "checkrun.h"
 #include "nf_priv.h"
 #include "nfcheck.h"
 #include "nfenc.h"
@@ -222,9 +223,5 @@ static Suite *quota_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(quota_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(quota_suite());
 }

@@ -19,6 +19,8 @@
 #include "flowdrill/trends.h"
 #include "flowdrill/ui.h"
 
+#include "checkrun.h"
+
 static char tmpdir[256];
 
 static void setup(void)
@@ -446,9 +448,5 @@ static Suite *trends_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(trends_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(trends_suite());
 }

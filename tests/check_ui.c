@@ -11,6 +11,7 @@
 
 #include "flowdrill/canvas.h"
 #include "flowdrill/ui.h"
+#include "checkrun.h"
 #include "viewcheck.h"
 
 static struct vc f;
@@ -420,9 +421,5 @@ static Suite *ui_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ui_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(ui_suite());
 }

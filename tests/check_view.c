@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "flowdrill/view.h"
+#include "checkrun.h"
 #include "viewcheck.h"
 
 static struct vc f;
@@ -543,9 +544,5 @@ static Suite *view_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(view_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(view_suite());
 }
