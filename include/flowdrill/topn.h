@@ -69,6 +69,11 @@ struct topn_row {
 /* Rate of window w (0..2) in bits per second, rounded down. */
 uint64_t topn_row_rate_bps(const struct topn_row *r, int w);
 
+/* A host pair's row seen from one of its hosts, `host` (16 bytes, as in the pair key): the
+ * row becomes the other end's, a host row whose directions are the peer's ([0] sent by the
+ * peer, [1] received by it, as a host row's). The live Peers view and rewind's both use it. */
+void topn_row_pair_to_peer(struct topn_row *r, const uint8_t host[16]);
+
 /* The value a copied row ranks by under `s` (what topn_select ranked the live entry by). */
 uint64_t topn_row_value(const struct topn_row *r, enum topn_sort s);
 

@@ -75,6 +75,26 @@ uint64_t topn_row_value(const struct topn_row *r, enum topn_sort s)
     }
 }
 
+void topn_row_pair_to_peer(struct topn_row *r, const uint8_t host[16])
+{
+    bool host_first = memcmp(r->key.raw, host, 16) == 0;
+    uint8_t peer[16];
+    memcpy(peer, host_first ? r->key.raw + 16 : r->key.raw, 16);
+    memset(r->key.raw, 0, sizeof r->key.raw);
+    memcpy(r->key.raw, peer, 16);
+    if (host_first) {
+        /* pair [0] is host -> peer: the peer received it, so it goes to [1] */
+        uint64_t t = r->bytes_dir[0];
+        r->bytes_dir[0] = r->bytes_dir[1];
+        r->bytes_dir[1] = t;
+        t = r->pkts_dir[0];
+        r->pkts_dir[0] = r->pkts_dir[1];
+        r->pkts_dir[1] = t;
+    }
+    r->table = AGG_T_HOST;
+    r->flags &= ~(uint32_t)STAT_F_LOCAL; /* the pair's, not the peer's */
+}
+
 uint64_t topn_row_rate_bps(const struct topn_row *r, int w)
 {
     uint32_t s = r->win_secs[w] ? r->win_secs[w] : 1;

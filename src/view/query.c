@@ -396,23 +396,7 @@ static void q_table_where(const struct agg *a, enum agg_table t, const struct sc
 static void q_pairs_to_peers(struct qbuild *b, const struct scope *s)
 {
     for (size_t i = 0; i < b->n; i++) {
-        struct topn_row *r = &b->rows[i].r;
-        bool host_first = memcmp(r->key.raw, s->key, 16) == 0;
-        uint8_t peer[16];
-        memcpy(peer, host_first ? r->key.raw + 16 : r->key.raw, 16);
-        memset(r->key.raw, 0, sizeof r->key.raw);
-        memcpy(r->key.raw, peer, 16);
-        if (host_first) {
-            /* pair [0] is host -> peer: the peer received it */
-            uint64_t t = r->bytes_dir[0];
-            r->bytes_dir[0] = r->bytes_dir[1];
-            r->bytes_dir[1] = t;
-            t = r->pkts_dir[0];
-            r->pkts_dir[0] = r->pkts_dir[1];
-            r->pkts_dir[1] = t;
-        }
-        r->table = AGG_T_HOST;
-        r->flags &= ~(uint32_t)STAT_F_LOCAL;
+        topn_row_pair_to_peer(&b->rows[i].r, s->key);
         b->rows[i].avail &= ~(uint32_t)VIEW_AV_PEERS;
     }
 }

@@ -197,27 +197,6 @@ static void rewind_push(struct query_result *out, size_t *cap, const struct view
     out->rows[out->n++] = *r;
 }
 
-/* A host's peer from a pair row holding it: the row becomes the other end, directions seen
- * from the peer (as the live Peers view). */
-static void rewind_peer(struct view_row *v, const uint8_t host[16])
-{
-    struct topn_row *r = &v->r;
-    bool host_first = memcmp(r->key.raw, host, 16) == 0;
-    uint8_t peer[16];
-    memcpy(peer, host_first ? r->key.raw + 16 : r->key.raw, 16);
-    memset(r->key.raw, 0, sizeof r->key.raw);
-    memcpy(r->key.raw, peer, 16);
-    if (host_first) {
-        uint64_t t = r->bytes_dir[0];
-        r->bytes_dir[0] = r->bytes_dir[1];
-        r->bytes_dir[1] = t;
-        t = r->pkts_dir[0];
-        r->pkts_dir[0] = r->pkts_dir[1];
-        r->pkts_dir[1] = t;
-    }
-    r->table = AGG_T_HOST;
-}
-
 bool rewind_source(void *ctx, const struct query *q, struct query_result *out)
 {
     const struct rewind *rw = ctx;
@@ -249,7 +228,7 @@ bool rewind_source(void *ctx, const struct query *q, struct query_result *out)
                 continue;
             rewind_row(s, &vr);
             if (q->kind == VIEW_HOSTS)
-                rewind_peer(&vr, last->key);
+                topn_row_pair_to_peer(&vr.r, last->key);
             rewind_push(out, &cap, &vr);
         }
     } else if (q->kind == VIEW_IFACES && last->kind == SCOPE_EXPORTER) {
