@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "flowdrill/agg_key.h"
 #include "flowdrill/alert_fmt.h"
 #include "flowdrill/rowfmt.h"
 #include "flowdrill/stat_table.h"
@@ -291,28 +292,25 @@ static void json_row(FILE *o, const struct report_ctx *c, const struct topn_row 
         break;
     case AGG_T_EXPORTER:
     case AGG_T_IFACE: {
-        struct flow_addr x;
-        uint32_t dom, ifx;
-        memcpy(x.b, r->key.raw, 16);
-        memcpy(&dom, r->key.raw + 16, 4);
+        struct agg_iface_id id;
+        agg_iface_key_parse(r->key.raw, r->table == AGG_T_IFACE, &id);
         if (!other) {
             fputs(",\"exporter\":", o);
-            report_json_str(o, flow_addr_format(&x, a, sizeof a));
-            json_u64(o, "domain", dom, true);
+            report_json_str(o, flow_addr_format(&id.exporter, a, sizeof a));
+            json_u64(o, "domain", id.domain, true);
         }
         json_u64(o, "bytes", r->bytes, true);
         json_u64(o, "packets", r->packets, true);
         json_u64(o, "flows", r->flows, true);
         if (r->table == AGG_T_IFACE) {
-            memcpy(&ifx, r->key.raw + 20, 4);
             if (!other)
-                json_u64(o, "ifindex", ifx, true);
+                json_u64(o, "ifindex", id.ifindex, true);
             json_u64(o, "bytes_in", r->bytes_dir[1], true);
             json_u64(o, "bytes_out", r->bytes_dir[0], true);
             json_u64(o, "packets_in", r->pkts_dir[1], true);
             json_u64(o, "packets_out", r->pkts_dir[0], true);
         } else if (c->nf && !other) {
-            json_exporter_state(o, c->nf, &x, dom);
+            json_exporter_state(o, c->nf, &id.exporter, id.domain);
         }
         break;
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flowdrill/agg_key.h"
 #include "flowdrill/stat_table.h"
 
 void rowfmt_proto(uint8_t proto, char *buf, size_t len)
@@ -67,17 +68,13 @@ char *rowfmt_key(const struct topn_row *r, char *buf, size_t len)
         break;
     case AGG_T_EXPORTER:
     case AGG_T_IFACE: {
-        struct flow_addr a;
-        uint32_t dom, ifx;
-        memcpy(a.b, r->key.raw, 16);
-        memcpy(&dom, r->key.raw + 16, 4);
-        flow_addr_format(&a, x, sizeof x);
-        if (r->table == AGG_T_EXPORTER) {
-            snprintf(buf, len, "%s/%u", x, dom);
-        } else {
-            memcpy(&ifx, r->key.raw + 20, 4);
-            snprintf(buf, len, "%s/%u if %u", x, dom, ifx);
-        }
+        struct agg_iface_id id;
+        agg_iface_key_parse(r->key.raw, r->table == AGG_T_IFACE, &id);
+        flow_addr_format(&id.exporter, x, sizeof x);
+        if (r->table == AGG_T_EXPORTER)
+            snprintf(buf, len, "%s/%u", x, id.domain);
+        else
+            snprintf(buf, len, "%s/%u if %u", x, id.domain, id.ifindex);
         break;
     }
     case AGG_T_FLOW: {
