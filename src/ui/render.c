@@ -306,9 +306,11 @@ void ui_layout(struct ui *u, int w, int h, const struct ui_status *st)
     alerts_view_set_page(&u->alerts, arows > 0 ? (size_t)arows : 1);
     int trows = rd_trends_list_rows(h);
     trends_set_page(&u->trends, trows > 1 ? (size_t)trows - 1 : 1);
-    int over = rd_help_lines(w) - (h - 2);
-    if (u->help_top > over)
-        u->help_top = over > 0 ? over : 0;
+    if (u->mode == UI_HELP) { /* the help text is built only while it is shown */
+        int over = rd_help_lines(w) - (h - 2);
+        if (u->help_top > over)
+            u->help_top = over > 0 ? over : 0;
+    }
 }
 
 void ui_render(const struct ui *u, struct canvas *c, const struct ui_status *st, uint64_t now_ms)
